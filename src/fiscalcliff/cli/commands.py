@@ -1,0 +1,142 @@
+"""CLI command implementations: each parses nothing, calls the API, prints, returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from fiscalcliff.cli.progress import Reporter
+from fiscalcliff.errors import InputError
+
+
+def _source(args: argparse.Namespace):
+    from fiscalcliff.data import OfflineDirectorySource, default_source
+
+    return (
+        OfflineDirectorySource(args.data_dir)
+        if getattr(args, "data_dir", None)
+        else default_source()
+    )
+
+
+def _series_names(args: argparse.Namespace) -> list[str]:
+    from fiscalcliff.data import load_catalogue
+
+    if args.series:
+        return list(args.series)
+    if getattr(args, "priors", None):
+        from fiscalcliff.model.spec import load_prior_file
+
+        m = load_prior_file(args.priors).model
+        return list(m.endogenous) + list(m.exogenous)
+    return list(load_catalogue().names)
+
+
+def data_show(args: argparse.Namespace) -> int:
+    """``fiscalcliff data show``: one line per series."""
+    from fiscalcliff.data import describe_series
+
+    source = _source(args)
+    print(f"source: {source.describe()}")
+    table = describe_series(_series_names(args), source=source)
+    print(table.to_string(index=False))
+    return 0
+
+
+def data_pull(args: argparse.Namespace) -> int:
+    """``fiscalcliff data pull``: live FRED into the local cache."""
+    from fiscalcliff.data import pull_series
+
+    names = _series_names(args)
+    reporter = Reporter(not args.quiet)
+    with reporter.phase(f"downloading {len(names)} series from FRED"):
+        table = pull_series(names)
+    print(table.to_string(index=False))
+    return 0
+
+
+def _check_draws(draws: int) -> None:
+    if draws < 1:
+        raise InputError(f"--draws must be a positive integer (got {draws})")
+
+
+def _fit(args: argparse.Namespace, reporter: Reporter):
+    from fiscalcliff.model.fit import fit
+    from fiscalcliff.model.spec import load_prior_file
+
+    spec = load_prior_file(args.priors)
+    source = _source(args)
+    with reporter.phase("fitting: data, hyperparameters, closed-form posterior"):
+        results = fit(spec, source=source, as_of=args.as_of)
+    return results
+
+
+def fit(args: argparse.Namespace) -> int:
+    """``fiscalcliff fit``: estimate, print the summary, optionally save posterior draws."""
+    _check_draws(args.draws)
+    reporter = Reporter(not args.quiet)
+    results = _fit(args, reporter)
+    print(results)
+    for note in results.panel.notes:
+        print(f"  note: {note}")
+    if args.out:
+        from fiscalcliff.atomic import write_netcdf
+
+        ds = results.posterior_dataset(args.draws, args.seed)
+        write_netcdf(ds, args.out)
+        print(f"wrote {args.out} ({args.draws} posterior draws)")
+    return 0
+
+
+def _parse_exog(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(
+                f"--exog '{item}': write NAME=VALUE, e.g. --exog tariff_rate=15"
+            ) from None
+    return out
+
+
+def forecast(args: argparse.Namespace) -> int:
+    """``fiscalcliff forecast``: paths to the horizon, quarterly summary, optional NetCDF."""
+    from fiscalcliff.forecast.summary import format_summary, quarterly_summary
+
+    _check_draws(args.draws)
+    exog = _parse_exog(args.exog)
+    reporter = Reporter(not args.quiet)
+    results = _fit(args, reporter)
+    with reporter.phase(f"drawing {args.draws} forecast paths to {args.horizon}"):
+        paths = results.forecast(args.horizon, draws=args.draws, seed=args.seed, exogenous=exog)
+    units = {name: str(paths[name].attrs.get("units", "")) for name in paths.data_vars}
+    print(results)
+    for note in results.panel.notes:
+        print(f"  note: {note}")
+    print()
+    print(f"Forecast {paths.attrs['horizon']}, {args.draws} draws, seed {args.seed}")
+    for name, how in sorted(_json_attr(paths.attrs["exogenous_assumptions"]).items()):
+        print(f"  exogenous {name}: {how}")
+    if "explosive_share" in paths.attrs:
+        print(
+            f"  explosive draws (largest companion root > 1): {paths.attrs['explosive_share']:.1%}"
+        )
+    print()
+    print(format_summary(quarterly_summary(paths), units))
+    if args.out:
+        from fiscalcliff.atomic import write_netcdf
+
+        write_netcdf(paths, args.out)
+        print(f"\nwrote {args.out}")
+    sys.stdout.flush()
+    return 0
+
+
+def _json_attr(value):
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value

@@ -1,0 +1,120 @@
+"""``fiscalcliff`` entry point: argument parsing, error reporting and exit codes.
+
+Exit codes: 0 success; 1 internal error (a bug); 2 bad input (arguments, files, data);
+3 a data source could not be reached and nothing was cached; 130 interrupted.
+Heavy libraries are imported inside the commands so that ``--help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+
+from fiscalcliff._version import __version__
+from fiscalcliff.errors import FiscalCliffError
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="read FRED-format CSV files from DIR instead of live FRED "
+        "(default: $FISCALCLIFF_DATA_DIR if set)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used to generate the CLI reference)."""
+    parser = argparse.ArgumentParser(
+        prog="fiscalcliff",
+        description="Bayesian VAR-X scenarios for US bank reserves, the TGA, ON RRP and yields.",
+    )
+    parser.add_argument("--version", action="version", version=f"fiscalcliff {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    data = sub.add_parser("data", help="inspect and fetch the data series")
+    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    show = data_sub.add_parser("show", help="list series: where from, units, last dates")
+    _add_data_dir(show)
+    show.add_argument("--priors", metavar="FILE", help="only the series this prior file uses")
+    show.add_argument("series", nargs="*", help="model names (default: whole catalogue)")
+    pull = data_sub.add_parser("pull", help="download series from live FRED into the cache")
+    pull.add_argument("--priors", metavar="FILE", help="only the series this prior file uses")
+    pull.add_argument("series", nargs="*", help="model names (default: whole catalogue)")
+
+    fit = sub.add_parser("fit", help="estimate the model and print a summary")
+    _add_data_dir(fit)
+    fit.add_argument("--priors", required=True, metavar="FILE", help="prior file (priors/*.yaml)")
+    fit.add_argument("--as-of", metavar="YYYY-MM", help="use data up to this month only")
+    fit.add_argument(
+        "--draws", type=int, default=2000, help="posterior draws to save (default 2000)"
+    )
+    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.add_argument("--out", metavar="FIT.nc", help="save posterior draws as NetCDF")
+
+    fc = sub.add_parser("forecast", help="draw forecast paths and print a quarterly summary")
+    _add_data_dir(fc)
+    fc.add_argument("--priors", required=True, metavar="FILE", help="prior file (priors/*.yaml)")
+    fc.add_argument("--horizon", default="2026-12", metavar="YYYY-MM", help="last forecast month")
+    fc.add_argument("--as-of", metavar="YYYY-MM", help="use data up to this month only")
+    fc.add_argument("--draws", type=int, default=2000, help="paths to draw (default 2000)")
+    fc.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fc.add_argument(
+        "--exog",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="hold an exogenous variable at VALUE over the horizon (repeatable); "
+        "unspecified ones stay at their last observed value",
+    )
+    fc.add_argument("--out", metavar="FILE.nc", help="write the paths as NetCDF")
+    return parser
+
+
+def _install_warning_printer() -> None:
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (also used by the console script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _install_warning_printer()
+    from fiscalcliff.cli import commands
+
+    handler = {
+        ("data", "show"): commands.data_show,
+        ("data", "pull"): commands.data_pull,
+        ("fit", None): commands.fit,
+        ("forecast", None): commands.forecast,
+    }[(args.command, getattr(args, "data_command", None))]
+    try:
+        return handler(args) or 0
+    except FiscalCliffError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in fiscalcliff; rerun with --debug for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

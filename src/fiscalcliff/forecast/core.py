@@ -1,0 +1,215 @@
+"""Unconditional forecast paths from a fitted BVAR-X, labelled as an xarray Dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff import dims
+from fiscalcliff.errors import InputError
+from fiscalcliff.forecast.paths import simulate_paths
+from fiscalcliff.forecast.stability import max_root_modulus
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from fiscalcliff.model.results import BVARResults
+
+ExogenousPaths = Mapping[str, float | list[float] | np.ndarray | pd.Series]
+
+
+def forecast_dates(last_observed: pd.Timestamp, horizon: str) -> pd.DatetimeIndex:
+    """Month-start dates after ``last_observed`` up to and including ``horizon`` (YYYY-MM)."""
+    try:
+        end = pd.Timestamp(f"{horizon}-01") if len(str(horizon)) == 7 else pd.Timestamp(horizon)
+    except ValueError as exc:
+        raise InputError(
+            f"horizon '{horizon}' is not a month; write YYYY-MM, e.g. 2026-12"
+        ) from exc
+    start = last_observed + pd.offsets.MonthBegin(1)
+    if end < start:
+        raise InputError(
+            f"horizon {horizon} is not after the last month of data "
+            f"({last_observed:%Y-%m}); choose a later month"
+        )
+    return pd.date_range(start, end, freq="MS", name=dims.DATE)
+
+
+def exogenous_future(
+    results: BVARResults, dates: pd.DatetimeIndex, paths: ExogenousPaths | None
+) -> tuple[np.ndarray, dict[str, str]]:
+    """Future exogenous values ``(h, n_exog)`` and a sentence per variable saying what was assumed.
+
+    Unspecified variables are held at their last observed value.
+    """
+    paths = dict(paths or {})
+    unknown = sorted(set(paths) - set(results.exogenous))
+    if unknown:
+        raise InputError(
+            f"exogenous path given for {', '.join(unknown)}, which the model does not have "
+            f"(exogenous: {', '.join(results.exogenous) or 'none'})"
+        )
+    frame = results.panel.frame
+    out = np.empty((len(dates), len(results.exogenous)))
+    notes = {}
+    for j, name in enumerate(results.exogenous):
+        last = float(frame[name].iloc[-1])
+        path = paths.get(name)
+        if path is None:
+            out[:, j] = last
+            notes[name] = f"held at last observed value {last:.6g} ({frame.index[-1]:%Y-%m})"
+            continue
+        if isinstance(path, pd.Series):
+            idx = pd.DatetimeIndex(path.index).to_period("M").to_timestamp()
+            missing = dates.difference(idx)
+            if len(missing):
+                raise InputError(
+                    f"exogenous path for {name} lacks {', '.join(missing.strftime('%Y-%m'))}"
+                )
+            out[:, j] = pd.Series(path.to_numpy(float), index=idx).loc[dates].to_numpy()
+        else:
+            arr = (
+                np.broadcast_to(np.asarray(path, dtype=float), (len(dates),))
+                if np.ndim(path) == 0
+                else np.asarray(path, dtype=float)
+            )
+            if arr.shape != (len(dates),):
+                raise InputError(
+                    f"exogenous path for {name} has {arr.size} values; the horizon has "
+                    f"{len(dates)} months ({dates[0]:%Y-%m}..{dates[-1]:%Y-%m})"
+                )
+            out[:, j] = arr
+        notes[name] = "user path"
+    return out, notes
+
+
+def parallel_max_root(b: np.ndarray, layout, workers: int = 2) -> np.ndarray:
+    """:func:`max_root_modulus` split over threads (LAPACK releases the GIL)."""
+    parts = np.array_split(np.arange(b.shape[0]), workers)
+    with ThreadPoolExecutor(workers) as pool:
+        res = pool.map(lambda idx: max_root_modulus(b[idx], layout), parts)
+    return np.concatenate(list(res))
+
+
+def forecast(
+    results: BVARResults,
+    *,
+    horizon: str = "2026-12",
+    draws: int = 2000,
+    seed: int = 0,
+    exogenous: ExogenousPaths | None = None,
+    check_stability: bool = True,
+) -> xr.Dataset:
+    """Draw forecast paths with parameter and shock uncertainty.
+
+    Parameters
+    ----------
+    results : BVARResults
+        A fitted model.
+    horizon : str
+        Last forecast month, ``YYYY-MM``.
+    draws : int
+        Number of posterior draws (one path each).
+    seed : int
+        Seed; parameters and shocks come from independent streams spawned from it.
+    exogenous : mapping, optional
+        Future exogenous values by name: a scalar, a list/array over the horizon, or a
+        pandas Series indexed by month. Unspecified variables are held at their last value.
+    check_stability : bool
+        Compute each draw's largest companion root and report the explosive share.
+
+    Returns
+    -------
+    xarray.Dataset
+        One data variable per endogenous series and identity, dims ``(chain, draw, date)``;
+        ``exog_<name>`` (date) with the assumed exogenous path; ``max_root`` and ``explosive``
+        (chain, draw) when ``check_stability``. Attributes record provenance.
+    """
+
+    if draws < 1:
+        raise InputError(f"draws must be at least 1 (got {draws})")
+    frame = results.panel.frame
+    dates = forecast_dates(frame.index[-1], horizon)
+    x_future, notes = exogenous_future(results, dates, exogenous)
+    param_seq, shock_seq = np.random.SeedSequence(seed).spawn(2)
+    sample = results.sample(draws, np.random.default_rng(param_seq))
+    shocks = np.random.default_rng(shock_seq).standard_normal(
+        (draws, len(dates), len(results.endogenous))
+    )
+    history = frame[list(results.endogenous)].to_numpy(float)[-results.layout.lags :]
+    paths = simulate_paths(sample.b, sample.sigma_root, history, x_future, shocks, results.layout)
+    return label_paths(
+        results, paths, dates, x_future, notes, sample.b if check_stability else None, seed=seed
+    )
+
+
+def label_paths(
+    results: BVARResults,
+    paths: np.ndarray,
+    dates: pd.DatetimeIndex,
+    x_future: np.ndarray,
+    exog_notes: Mapping[str, str],
+    b_for_stability: np.ndarray | None,
+    *,
+    seed: int,
+) -> xr.Dataset:
+    """Turn ``(n, h, K)`` paths into a Dataset with identities and provenance attributes."""
+    import xarray as xr
+
+    from fiscalcliff.provenance import provenance_attrs
+
+    records = results.panel.records
+    data_vars = {}
+    for j, name in enumerate(results.endogenous):
+        data_vars[name] = (
+            (dims.CHAIN, dims.DRAW, dims.DATE),
+            paths[None, :, :, j],
+            {"units": records[name].units, "kind": "endogenous"},
+        )
+    for ident in results.identities:
+        first = next(v for v, w in zip(results.endogenous, ident.weights, strict=True) if w)
+        data_vars[ident.target] = (
+            (dims.CHAIN, dims.DRAW, dims.DATE),
+            ident.apply(paths)[None],
+            {"units": records[first].units, "kind": "identity", "identity": ident.expression},
+        )
+    for j, name in enumerate(results.exogenous):
+        data_vars[f"exog_{name}"] = (
+            (dims.DATE,),
+            x_future[:, j],
+            {"units": records[name].units, "kind": "exogenous", "assumption": exog_notes[name]},
+        )
+    attrs = {}
+    if b_for_stability is not None:
+        roots = parallel_max_root(b_for_stability, results.layout)
+        data_vars["max_root"] = ((dims.CHAIN, dims.DRAW), roots[None])
+        data_vars["explosive"] = ((dims.CHAIN, dims.DRAW), (roots > 1.0)[None])
+        attrs["explosive_share"] = float(np.mean(roots > 1.0))
+    n = paths.shape[0]
+    ds = xr.Dataset(
+        data_vars,
+        coords={dims.CHAIN: [0], dims.DRAW: np.arange(n), dims.DATE: dates},
+    )
+    spec = results.spec
+    ds.attrs = provenance_attrs(
+        model=spec.name,
+        sampler="exact conjugate NIW",
+        seed=seed,
+        draws=n,
+        horizon=f"{dates[0]:%Y-%m}..{dates[-1]:%Y-%m}",
+        sample=f"{results.sample_start}..{results.sample_end}",
+        data_sha256=results.panel.data_hash,
+        data_last_dates=results.panel.last_dates,
+        data_sources={k: r.origin for k, r in records.items()},
+        prior_file=spec.source or "",
+        prior_sha256=spec.source_sha256 or "",
+        prior_spec_sha256=spec.spec_sha256(),
+        hyperparameters=results.hyperparameters.values,
+        exogenous_assumptions=dict(exog_notes),
+        **attrs,
+    )
+    return ds

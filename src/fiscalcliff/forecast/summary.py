@@ -1,0 +1,96 @@
+"""Posterior summaries of forecast paths as pandas tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff import dims
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+#: series shown by default, in this order, when present
+MAIN_SERIES = (
+    "fed_assets",
+    "reserves",
+    "tga",
+    "rrp",
+    "policy_rate",
+    "bill_3m",
+    "yield_10y",
+    "term_spread",
+)
+
+
+def quarterly_summary(
+    paths: xr.Dataset, variables: Sequence[str] | None = None, prob: float = 0.9
+) -> pd.DataFrame:
+    """Median and equal-tailed band of quarterly averages, draw by draw.
+
+    Each draw's monthly values are averaged within a calendar quarter first (a quarter only
+    partly inside the horizon averages the months it has), then quantiles are taken across draws.
+
+    Parameters
+    ----------
+    paths : xarray.Dataset
+        Forecast with dims ``(chain, draw, date)``.
+    variables : sequence of str, optional
+        Defaults to :data:`MAIN_SERIES` present in ``paths``.
+    prob : float
+        Probability mass of the band (0.9 gives the 5th and 95th percentiles).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(variable, quarter)``; columns ``median``, ``lower``, ``upper``, ``months``.
+    """
+    if variables is None:
+        variables = [v for v in MAIN_SERIES if v in paths.data_vars]
+    quarters = pd.PeriodIndex(paths[dims.DATE].to_index(), freq="Q")
+    rows = []
+    for name in variables:
+        arr = (
+            paths[name].stack(sample=(dims.CHAIN, dims.DRAW)).transpose("sample", dims.DATE).values
+        )
+        for q in quarters.unique():
+            cols = np.flatnonzero(quarters == q)
+            avg = arr[:, cols].mean(axis=1)
+            lo, med, hi = np.quantile(avg, [(1 - prob) / 2, 0.5, (1 + prob) / 2])
+            rows.append((name, str(q), med, lo, hi, len(cols)))
+    frame = pd.DataFrame(
+        rows, columns=["variable", "quarter", "median", "lower", "upper", "months"]
+    )
+    return frame.set_index(["variable", "quarter"])
+
+
+def format_summary(table: pd.DataFrame, units: dict[str, str], prob: float = 0.9) -> str:
+    """Wide text table: one row per variable, one column per quarter, ``median [lower, upper]``."""
+    quarters = list(dict.fromkeys(table.index.get_level_values("quarter")))
+    months = table.groupby(level="quarter", sort=False)["months"].first()
+    header = ["series", "units"] + [
+        q + ("" if months[q] == 3 else f" ({months[q]}m)") for q in quarters
+    ]
+    body = []
+    for name in dict.fromkeys(table.index.get_level_values("variable")):
+        unit = units.get(name, "")
+        digits = 2 if unit in ("percent", "pp") else 0
+        cells = [name, unit]
+        for q in quarters:
+            r = table.loc[(name, q)]
+            cells.append(
+                f"{r['median']:,.{digits}f} [{r['lower']:,.{digits}f}, {r['upper']:,.{digits}f}]"
+            )
+        body.append(cells)
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in body]
+    lines.append(
+        f"median [{100 * (1 - prob) / 2:g}%, {100 * (1 + prob) / 2:g}%] "
+        "of quarterly averages across draws"
+    )
+    return "\n".join(lines)

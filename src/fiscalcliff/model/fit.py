@@ -1,0 +1,182 @@
+"""Fit the conjugate Bayesian VAR-X: data, prior moments, hyperparameters, closed-form posterior."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from fiscalcliff.errors import DataError
+from fiscalcliff.model import minnesota, niw
+from fiscalcliff.model.design import LagLayout, lagged_regressors, regressor_names
+from fiscalcliff.model.hyper import maximise
+from fiscalcliff.model.identities import parse_identities
+from fiscalcliff.model.results import BVARResults
+from fiscalcliff.model.spec import PriorFile
+
+#: hyperparameter names as they appear in results and output attributes
+TIGHTNESS, SOC, SUR = "tightness", "sum_of_coefficients", "single_unit_root"
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Everything the marginal likelihood needs except the hyperparameter values."""
+
+    layout: LagLayout
+    y: np.ndarray
+    x: np.ndarray
+    presample: np.ndarray
+    presample_exog_mean: np.ndarray
+    psi: np.ndarray
+    own_lag_mean: np.ndarray
+    exog_scale: np.ndarray
+    spec: PriorFile
+
+    def prior(self, values: Mapping[str, float]) -> niw.NIWPrior:
+        mn = self.spec.prior.minnesota
+        return minnesota.minnesota_prior(
+            self.layout,
+            tightness=values[TIGHTNESS],
+            lag_decay=mn.lag_decay,
+            psi=self.psi,
+            own_lag_mean=self.own_lag_mean,
+            exog_scale=self.exog_scale,
+            exog_tightness=mn.exogenous_tightness,
+            constant_variance=mn.constant_variance,
+        )
+
+    def dummies(self, values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        return minnesota.dummy_observations(
+            self.layout,
+            self.presample,
+            self.presample_exog_mean,
+            sum_of_coefficients=values.get(SOC),
+            single_unit_root=values.get(SUR),
+        )
+
+    def log_ml(self, values: Mapping[str, float]) -> float:
+        """log p(Y | hyperparameters): dummies are pseudo-data, so p([Yd; Y]) / p(Yd)."""
+        prior = self.prior(values)
+        yd, xd = self.dummies(values)
+        full = niw.log_marginal_likelihood(np.vstack([yd, self.y]), np.vstack([xd, self.x]), prior)
+        if yd.shape[0] == 0:
+            return full
+        return full - niw.log_marginal_likelihood(yd, xd, prior)
+
+    def posterior(self, values: Mapping[str, float]) -> niw.NIWPosterior:
+        yd, xd = self.dummies(values)
+        return niw.posterior(np.vstack([yd, self.y]), np.vstack([xd, self.x]), self.prior(values))
+
+
+def fit_arrays(
+    spec: PriorFile,
+    endog: np.ndarray,
+    exog: np.ndarray | None,
+) -> tuple[_Problem, dict, niw.NIWPosterior, float]:
+    """Fit on plain arrays (no data layer): used by :func:`fit` and by tests.
+
+    Returns
+    -------
+    problem, hyperparameter fit, posterior, log marginal likelihood
+    """
+    m = spec.model
+    mn = spec.prior.minnesota
+    if mn.cross_tightness != 1.0:
+        raise DataError(
+            "prior.minnesota.cross_tightness must be 1 for the exact (conjugate) sampler: the "
+            "Normal-inverse-Wishart prior has Kronecker structure; use the MCMC sampler instead"
+        )
+    k, p = len(m.endogenous), m.lags
+    exog = np.zeros((endog.shape[0], 0)) if exog is None else exog
+    layout = LagLayout(k, exog.shape[1], p, m.constant)
+    y, x = lagged_regressors(endog, exog, p, m.constant)
+    if y.shape[0] < 2 * k:
+        raise DataError(f"only {y.shape[0]} observations after {p} lags; widen the sample")
+    psi = (
+        minnesota.ar_residual_variance(endog, p)
+        if mn.psi == "auto"
+        else np.array([mn.psi[v] for v in m.endogenous])
+    )
+    own = mn.own_lag_mean
+    own_mean = np.array([own.get(v, 1.0) if isinstance(own, dict) else own for v in m.endogenous])
+    est = exog[p:]
+    scale = est.std(axis=0, ddof=1) if est.shape[1] else np.zeros(0)
+    scale = np.where(scale > 0, scale, 1.0)
+    problem = _Problem(
+        layout=layout,
+        y=y,
+        x=x,
+        presample=endog[:p],
+        presample_exog_mean=exog[:p].mean(axis=0),
+        psi=psi,
+        own_lag_mean=own_mean,
+        exog_scale=scale,
+        spec=spec,
+    )
+    specs = {TIGHTNESS: mn.tightness}
+    if spec.prior.sum_of_coefficients is not None:
+        specs[SOC] = spec.prior.sum_of_coefficients
+    if spec.prior.single_unit_root is not None:
+        specs[SUR] = spec.prior.single_unit_root
+    hyper = maximise(problem.log_ml, specs)
+    post = problem.posterior(hyper.values)
+    return problem, hyper, post, problem.log_ml(hyper.values)
+
+
+def fit(
+    spec: PriorFile,
+    *,
+    panel=None,
+    source=None,
+    as_of: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BVARResults:
+    """Estimate the conjugate BVAR-X described by a prior file on real data.
+
+    Parameters
+    ----------
+    spec : PriorFile
+        Model and prior settings (see :func:`fiscalcliff.model.spec.load_prior_file`); not modified.
+    panel : fiscalcliff.data.DataPanel, optional
+        Data to use; by default loaded through the data layer from ``source``.
+    source : fiscalcliff.data.Source, optional
+        Where to read series (default: :func:`fiscalcliff.data.default_source`).
+    as_of : str, optional
+        Last month of data to use (``YYYY-MM``), e.g. to forecast as if standing in 2025-11.
+    progress : callable, optional
+        Receives short status messages.
+
+    Returns
+    -------
+    BVARResults
+    """
+    from fiscalcliff.data import load_panel
+
+    m = spec.model
+    names = list(m.endogenous) + list(m.exogenous)
+    identities = parse_identities(spec.identities, m.endogenous)
+    end = m.sample.end
+    if as_of is not None:
+        end = as_of if end is None else min(end, as_of)
+    if panel is None:
+        if progress:
+            progress("loading data")
+        panel = load_panel(names, source=source, start=m.sample.start, end=end)
+    frame = panel.frame[names]
+    if progress:
+        progress("maximising the marginal likelihood over hyperparameters")
+    endog = frame[list(m.endogenous)].to_numpy(dtype=float)
+    exog = frame[list(m.exogenous)].to_numpy(dtype=float) if m.exogenous else None
+    problem, hyper, post, log_ml = fit_arrays(spec, endog, exog)
+    return BVARResults(
+        spec=spec,
+        panel=panel,
+        layout=problem.layout,
+        regressors=tuple(regressor_names(m.endogenous, m.exogenous, m.lags, m.constant)),
+        prior=problem.prior(hyper.values),
+        posterior=post,
+        hyperparameters=hyper,
+        log_marginal_likelihood=log_ml,
+        identities=identities,
+    )

@@ -1,0 +1,173 @@
+"""Results of a conjugate BVAR-X fit: read-only, with posterior draws as xarray."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fiscalcliff.model.design import LagLayout
+from fiscalcliff.model.hyper import HyperparameterFit
+from fiscalcliff.model.identities import Identity
+from fiscalcliff.model.niw import NIWPosterior, NIWPrior
+from fiscalcliff.model.spec import PriorFile
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from fiscalcliff.data import DataPanel
+
+
+@dataclass(frozen=True)
+class PosteriorSample:
+    """I.i.d. draws of ``(B, Sigma)`` from the closed-form posterior.
+
+    Attributes
+    ----------
+    b : ndarray, shape (n, M, K)
+    sigma : ndarray, shape (n, K, K)
+    sigma_root : ndarray, shape (n, K, K)
+        ``C`` with ``C C' = Sigma``.
+    """
+
+    b: np.ndarray
+    sigma: np.ndarray
+    sigma_root: np.ndarray
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws."""
+        return self.b.shape[0]
+
+
+@dataclass(frozen=True)
+class BVARResults:
+    """A fitted conjugate BVAR-X. Create with :func:`fiscalcliff.fit`.
+
+    Attributes
+    ----------
+    spec : PriorFile
+        Settings it was fitted with (unchanged by fitting).
+    panel : DataPanel
+        The data used, with a record per series.
+    layout : LagLayout
+        Row layout of the coefficient matrix.
+    regressors : tuple of str
+        Names of the rows of ``B``.
+    prior : NIWPrior
+        Prior moments at the chosen hyperparameters.
+    posterior : NIWPosterior
+        Closed-form posterior (dummy observations included).
+    hyperparameters : HyperparameterFit
+        Chosen hyperparameter values and how they were found.
+    log_marginal_likelihood : float
+        ``log p(Y)`` at the chosen hyperparameters.
+    identities : tuple of Identity
+        Derived series evaluated in every forecast draw.
+    """
+
+    spec: PriorFile
+    panel: DataPanel
+    layout: LagLayout
+    regressors: tuple[str, ...]
+    prior: NIWPrior
+    posterior: NIWPosterior
+    hyperparameters: HyperparameterFit
+    log_marginal_likelihood: float
+    identities: tuple[Identity, ...]
+
+    @property
+    def endogenous(self) -> tuple[str, ...]:
+        """Endogenous variable names (columns of ``B``)."""
+        return self.spec.model.endogenous
+
+    @property
+    def exogenous(self) -> tuple[str, ...]:
+        """Exogenous variable names."""
+        return self.spec.model.exogenous
+
+    @property
+    def n_obs(self) -> int:
+        """Observations used for estimation, excluding pre-sample lags and dummies."""
+        return len(self.panel.frame) - self.layout.lags
+
+    @property
+    def sample_start(self) -> str:
+        """First month of the estimation sample (after the pre-sample lags)."""
+        return self.panel.frame.index[self.layout.lags].strftime("%Y-%m")
+
+    @property
+    def sample_end(self) -> str:
+        """Last month of data used."""
+        return self.panel.frame.index[-1].strftime("%Y-%m")
+
+    def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
+        """Exact i.i.d. posterior draws.
+
+        Parameters
+        ----------
+        draws : int
+            Number of draws.
+        seed : int or Generator
+            Same seed, same draws.
+        """
+        rng = np.random.default_rng(seed)
+        b, sigma, root = self.posterior.sample(draws, rng)
+        return PosteriorSample(b=b, sigma=sigma, sigma_root=root)
+
+    def posterior_dataset(self, draws: int = 1000, seed: int = 0) -> xr.Dataset:
+        """Posterior draws as an xarray Dataset with dims ``(chain, draw, ...)``.
+
+        Variables: ``B`` (chain, draw, regressor, equation) and ``Sigma``
+        (chain, draw, equation, equation_2); usable with ``arviz.summary``.
+        """
+        from fiscalcliff.model.posterior_xr import posterior_to_dataset
+
+        return posterior_to_dataset(self, self.sample(draws, seed))
+
+    def forecast(
+        self,
+        horizon: str = "2026-12",
+        *,
+        draws: int = 2000,
+        seed: int = 0,
+        exogenous=None,
+        check_stability: bool = True,
+    ) -> xr.Dataset:
+        """Forecast paths with parameter and shock uncertainty.
+
+        See :func:`fiscalcliff.forecast.core.forecast` for the parameters.
+        """
+        from fiscalcliff.forecast.core import forecast
+
+        return forecast(
+            self,
+            horizon=horizon,
+            draws=draws,
+            seed=seed,
+            exogenous=exogenous,
+            check_stability=check_stability,
+        )
+
+    def __str__(self) -> str:
+        hp = self.hyperparameters
+        vals = ", ".join(f"{k}={v:.4g}" for k, v in hp.values.items())
+        est = ", ".join(hp.estimated) or "none"
+        lines = [
+            f"Bayesian VAR-X (conjugate NIW) — {self.spec.name}",
+            f"  endogenous ({len(self.endogenous)}): {', '.join(self.endogenous)}",
+            f"  exogenous  ({len(self.exogenous)}): {', '.join(self.exogenous) or '-'}",
+            f"  lags: {self.layout.lags}   regressors per equation: {self.layout.n_regressors}",
+            f"  sample: {self.sample_start} .. {self.sample_end}  ({self.n_obs} observations)",
+            f"  hyperparameters: {vals}  (estimated: {est})",
+            f"  log marginal likelihood: {self.log_marginal_likelihood:.3f}",
+        ]
+        if hp.at_bound:
+            lines.append(f"  warning: at a bound of the search interval: {', '.join(hp.at_bound)}")
+        if not hp.converged:
+            lines.append("  warning: hyperparameter optimiser did not report convergence")
+        return "\n".join(lines)
+
+
+__all__ = ["BVARResults", "PosteriorSample"]

@@ -1,0 +1,183 @@
+"""The prior file (``priors/*.yaml``): model specification and prior settings, validated.
+
+Every section rejects unknown keys; :func:`load_prior_file` reports all problems at once with
+file and line (see :mod:`fiscalcliff.yamlconfig`).  All objects are frozen: fitting never changes
+them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_month(value: str | None) -> str | None:
+    if value is not None and not _MONTH.match(value):
+        raise ValueError(f"'{value}' is not a month; write YYYY-MM, e.g. 2009-01")
+    return value
+
+
+class SampleWindow(_Frozen):
+    """Months of data used for estimation (pre-sample lags included)."""
+
+    start: str | None = Field(None, description="first month, YYYY-MM (None: earliest common)")
+    end: str | None = Field(None, description="last month, YYYY-MM (None: latest common)")
+
+    _months = field_validator("start", "end")(_check_month)
+
+
+class ModelSpec(_Frozen):
+    """Variables, lags and deterministic terms of the VAR-X."""
+
+    endogenous: tuple[str, ...] = Field(..., min_length=1)
+    exogenous: tuple[str, ...] = ()
+    lags: int = Field(..., ge=1, le=36)
+    deterministic: tuple[Literal["constant"], ...] = ("constant",)
+    sample: SampleWindow = SampleWindow()
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ModelSpec:
+        names = list(self.endogenous) + list(self.exogenous)
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"variables listed twice: {', '.join(dupes)}")
+        return self
+
+    @property
+    def constant(self) -> bool:
+        """Whether the model has an intercept."""
+        return "constant" in self.deterministic
+
+
+class Hyperparameter(_Frozen):
+    """A prior hyperparameter: fixed at ``value``, or estimated (BVAR's ``bv_lambda`` style).
+
+    When ``estimate`` is true the value maximises the marginal likelihood times a Gamma
+    hyperprior with the given ``mode`` and ``sd`` (GLP 2015), within ``[min, max]``.
+    """
+
+    value: float | None = Field(None, gt=0)
+    mode: float = Field(..., gt=0)
+    sd: float = Field(..., gt=0)
+    min: float = Field(1e-4, gt=0)
+    max: float = Field(50.0, gt=0)
+    estimate: bool = True
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Hyperparameter:
+        if not self.min < self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        start = self.start
+        if not self.min <= start <= self.max:
+            raise ValueError(
+                f"starting value {start} is outside [min, max] = [{self.min}, {self.max}]"
+            )
+        return self
+
+    @property
+    def start(self) -> float:
+        """Fixed value, or the optimiser's starting point: ``value`` if given, else ``mode``."""
+        return self.value if self.value is not None else self.mode
+
+
+class MinnesotaPrior(_Frozen):
+    """Minnesota moments in conjugate form."""
+
+    tightness: Hyperparameter = Hyperparameter(mode=0.2, sd=0.4, min=1e-4, max=5.0)
+    cross_tightness: float = Field(1.0, gt=0, description="must be 1 for the exact sampler")
+    lag_decay: float = Field(2.0, ge=0)
+    exogenous_tightness: float = Field(1.0, gt=0, description="relative to tightness")
+    constant_variance: float = Field(1.0e6, gt=0)
+    own_lag_mean: float | dict[str, float] = 1.0
+    psi: Literal["auto"] | dict[str, float] = "auto"
+
+
+class PriorSettings(_Frozen):
+    """All prior settings of the conjugate model."""
+
+    minnesota: MinnesotaPrior = MinnesotaPrior()
+    sum_of_coefficients: Hyperparameter | None = Hyperparameter(mode=1.0, sd=1.0)
+    single_unit_root: Hyperparameter | None = Hyperparameter(mode=1.0, sd=1.0)
+
+
+class PriorFile(_Frozen):
+    """Contents of a prior file: ``model``, ``identities`` and ``prior`` sections."""
+
+    name: str = "unnamed"
+    description: str = ""
+    model: ModelSpec
+    identities: dict[str, str] = Field(
+        default_factory=dict,
+        description="derived series computed in every draw, e.g. reserves: fed_assets - tga - rrp",
+    )
+    prior: PriorSettings = PriorSettings()
+    _source: str | None = PrivateAttr(default=None)
+    _source_sha256: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str | None:
+        """Path of the file this was read from (None when built in Python)."""
+        return self._source
+
+    @property
+    def source_sha256(self) -> str | None:
+        """SHA-256 of the file's bytes (None when built in Python)."""
+        return self._source_sha256
+
+    def spec_sha256(self) -> str:
+        """SHA-256 of the validated settings in canonical JSON (independent of comments/layout)."""
+        from fiscalcliff.provenance import bytes_sha256
+
+        return bytes_sha256(self.model_dump_json().encode())
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> PriorFile:
+        problems = []
+        endog = set(self.model.endogenous)
+        own = self.prior.minnesota.own_lag_mean
+        if isinstance(own, dict):
+            problems += [f"own_lag_mean: '{n}' is not endogenous" for n in own if n not in endog]
+        psi = self.prior.minnesota.psi
+        if isinstance(psi, dict):
+            problems += [f"psi: '{n}' is not endogenous" for n in psi if n not in endog]
+            problems += [f"psi: no value for '{n}'" for n in self.model.endogenous if n not in psi]
+        for target in self.identities:
+            if target in endog or target in self.model.exogenous:
+                problems.append(f"identities: '{target}' is already a model variable")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def load_prior_file(path: str | Path) -> PriorFile:
+    """Read and validate a prior file.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    PriorFile
+
+    Raises
+    ------
+    fiscalcliff.errors.ConfigError
+        Listing every problem with file and line, and the closest valid key for unknown keys.
+    """
+    from fiscalcliff.provenance import file_sha256
+    from fiscalcliff.yamlconfig import load_yaml_model
+
+    spec = load_yaml_model(Path(path), PriorFile)
+    spec._source = str(path)
+    spec._source_sha256 = file_sha256(path)
+    return spec

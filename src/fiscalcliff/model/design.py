@@ -1,7 +1,7 @@
 """Regression form of a VAR-X: lags, exogenous and deterministic terms stacked as ``Y = X B + E``.
 
 Row layout of ``B`` (and columns of ``X``): ``const`` (when present), then ``<var>.l1`` for every
-endogenous variable, ``<var>.l2``, ... up to ``<var>.l<p>``, then the exogenous variables dated ``t``.
+endogenous variable, ``<var>.l2``, ... ``<var>.l<p>``, then the exogenous variables dated ``t``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,56 @@
+"""fiscalcliff: Bayesian VAR-X scenarios for US bank reserves, the TGA, ON RRP and yields.
+
+Typical use::
+
+    import fiscalcliff as fc
+
+    spec = fc.load_prior_file("priors/default.yaml")
+    results = fc.fit(spec)                    # data from $FISCALCLIFF_DATA_DIR or live FRED
+    paths = results.forecast("2026-12", draws=2000, seed=1)   # xarray.Dataset
+    fc.quarterly_summary(paths)               # pandas.DataFrame
+
+Public names are imported lazily so that ``import fiscalcliff`` (and the CLI) start fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from fiscalcliff._version import __version__
+
+_EXPORTS = {
+    "load_prior_file": "fiscalcliff.model.spec",
+    "PriorFile": "fiscalcliff.model.spec",
+    "fit": "fiscalcliff.model.fit",
+    "BVARResults": "fiscalcliff.model.results",
+    "forecast": "fiscalcliff.forecast.core",
+    "quarterly_summary": "fiscalcliff.forecast.summary",
+    "load_panel": "fiscalcliff.data",
+    "default_source": "fiscalcliff.data",
+    "OfflineDirectorySource": "fiscalcliff.data",
+    "FredSource": "fiscalcliff.data",
+    "CachedSource": "fiscalcliff.data",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fiscalcliff.data import (
+        CachedSource,
+        FredSource,
+        OfflineDirectorySource,
+        default_source,
+        load_panel,
+    )
+    from fiscalcliff.forecast.core import forecast
+    from fiscalcliff.forecast.summary import quarterly_summary
+    from fiscalcliff.model.fit import fit
+    from fiscalcliff.model.results import BVARResults
+    from fiscalcliff.model.spec import PriorFile, load_prior_file
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'fiscalcliff' has no attribute {name!r}")

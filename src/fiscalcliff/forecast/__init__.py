@@ -1,0 +1,1 @@
+"""Forecast paths: simulation, stability, labelling and summaries."""

@@ -1,0 +1,1 @@
+"""The conjugate Bayesian VAR-X: specification, priors, closed-form posterior, fitting."""

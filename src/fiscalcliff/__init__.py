@@ -37,17 +37,17 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.data import (
-        CachedSource,
-        FredSource,
-        OfflineDirectorySource,
-        default_source,
-        load_panel,
+        CachedSource,  # noqa: F401
+        FredSource,  # noqa: F401
+        OfflineDirectorySource,  # noqa: F401
+        default_source,  # noqa: F401
+        load_panel,  # noqa: F401
     )
-    from fiscalcliff.forecast.core import forecast
-    from fiscalcliff.forecast.summary import quarterly_summary
-    from fiscalcliff.model.fit import fit
-    from fiscalcliff.model.results import BVARResults
-    from fiscalcliff.model.spec import PriorFile, load_prior_file
+    from fiscalcliff.forecast.core import forecast  # noqa: F401
+    from fiscalcliff.forecast.summary import quarterly_summary  # noqa: F401
+    from fiscalcliff.model.fit import fit  # noqa: F401
+    from fiscalcliff.model.results import BVARResults  # noqa: F401
+    from fiscalcliff.model.spec import PriorFile, load_prior_file  # noqa: F401
 
 
 def __getattr__(name: str):

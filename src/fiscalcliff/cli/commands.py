@@ -29,7 +29,7 @@ def _series_names(args: argparse.Namespace) -> list[str]:
 
         m = load_prior_file(args.priors).model
         return list(m.endogenous) + list(m.exogenous)
-    return list(load_catalogue().names)
+    return list(load_catalogue())
 
 
 def data_show(args: argparse.Namespace) -> int:

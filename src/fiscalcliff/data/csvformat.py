@@ -1,0 +1,165 @@
+"""Parse and write observation files in the ``date,value`` layout (also FRED's CSV download)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff.errors import DataError
+
+#: cell contents that mean "no observation" (FRED writes '.', newer downloads leave it empty)
+MISSING_MARKERS = frozenset({"", ".", "NA", "N/A", "#N/A"})
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_HEADERS = frozenset({"date", "observation_date"})
+
+
+def series_from_rows(
+    rows: Iterable[tuple[int, str, str]], *, where: str, item: str = "line"
+) -> pd.Series:
+    """Validate ``(position, date, value)`` rows and return them as a float64 series.
+
+    Parameters
+    ----------
+    rows
+        Position (line number, or observation number), ISO date text and value text.
+    where
+        Name of the file or reply, used in every error message.
+    item
+        What a position counts (``"line"`` or ``"observation"``).
+
+    Returns
+    -------
+    pandas.Series
+        Sorted by date, index named ``"date"``; missing markers (``.``, empty, ``NA``) dropped.
+
+    Raises
+    ------
+    DataError
+        On a bad date, a non-numeric or non-finite value, a duplicate date, or no observations.
+    """
+    dates: list[str] = []
+    values: list[float] = []
+    positions: list[int] = []
+    for pos, date_text, value_text in rows:
+        d = date_text.strip()
+        if not _DATE_RE.match(d):
+            raise DataError(f"{where}, {item} {pos}: bad date {date_text!r} (expected YYYY-MM-DD)")
+        try:
+            date.fromisoformat(d)
+        except ValueError:
+            raise DataError(f"{where}, {item} {pos}: bad date {date_text!r}") from None
+        v = value_text.strip()
+        if v in MISSING_MARKERS:
+            continue
+        try:
+            number = float(v)
+        except ValueError:
+            raise DataError(
+                f"{where}, {item} {pos}: non-numeric value {value_text!r} for {d}"
+            ) from None
+        if not math.isfinite(number):
+            raise DataError(f"{where}, {item} {pos}: non-finite value {value_text!r} for {d}")
+        dates.append(d)
+        values.append(number)
+        positions.append(pos)
+    if not dates:
+        raise DataError(f"{where}: no observations")
+    index = pd.DatetimeIndex(np.array(dates, dtype="datetime64[D]").astype("datetime64[ns]"))
+    order = np.argsort(index.asi8, kind="stable")
+    index = index[order]
+    dup = np.flatnonzero(index[1:] == index[:-1])
+    if dup.size:
+        i = int(dup[0])
+        raise DataError(
+            f"{where}: date {index[i + 1]:%Y-%m-%d} appears twice "
+            f"({item}s {positions[order[i]]} and {positions[order[i + 1]]})"
+        )
+    index.name = "date"
+    return pd.Series(np.asarray(values, dtype=np.float64)[order], index=index)
+
+
+def parse_observations_csv(text: str, *, where: str, series_id: str | None = None) -> pd.Series:
+    """Parse a two-column observation CSV.
+
+    The header must be ``date,value``, or FRED's ``observation_date,<ID>`` / ``DATE,<ID>``
+    (`series_id` then must match ``<ID>``, case-insensitively).
+
+    Parameters
+    ----------
+    text
+        File content.
+    where
+        Name of the file or reply, used in every error message.
+    series_id
+        The id the file should hold, to check a FRED-style header.
+
+    Returns
+    -------
+    pandas.Series
+        See :func:`series_from_rows`.
+
+    Raises
+    ------
+    DataError
+        On a missing or wrong header, a row without exactly two fields, or a bad cell.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header: list[str] | None = None
+    for row in reader:
+        if row and any(cell.strip() for cell in row):
+            header = [cell.strip() for cell in row]
+            break
+    if header is None:
+        raise DataError(f"{where}: empty file (expected a 'date,value' header)")
+    if not _header_ok(header, series_id):
+        raise DataError(
+            f"{where}, line {reader.line_num}: expected header 'date,value', "
+            f"found {','.join(header)!r}"
+        )
+
+    def rows() -> Iterable[tuple[int, str, str]]:
+        for row in reader:
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if len(row) != 2:
+                raise DataError(
+                    f"{where}, line {reader.line_num}: expected 2 fields (date,value), "
+                    f"found {len(row)}: {','.join(row)!r}"
+                )
+            yield reader.line_num, row[0], row[1]
+
+    return series_from_rows(rows(), where=where, item="line")
+
+
+def _header_ok(header: list[str], series_id: str | None) -> bool:
+    if len(header) != 2:
+        return False
+    first, second = header[0].lower(), header[1].lower()
+    if first not in _DATE_HEADERS:
+        return False
+    return second == "value" or (series_id is not None and second == series_id.lower())
+
+
+def format_value(value: float) -> str:
+    """Shortest text that reads back as exactly `value` (integral values without ``.0``)."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def format_observations_csv(observations: pd.Series) -> str:
+    """Write observations as ``date,value`` CSV text that :func:`parse_observations_csv` reads back
+    exactly."""
+    lines = ["date,value"]
+    dates = observations.index.strftime("%Y-%m-%d")
+    lines.extend(
+        f"{d},{format_value(v)}" for d, v in zip(dates, observations.to_numpy(), strict=True)
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,21 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+#: the real data mirror next to the repository (never copied into it), see its SOURCES.md
+SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """Directory of the shared FRED-format CSVs; a missing directory fails the test loudly."""
+    if not (SHARED_DATA_DIR / "SOURCES.md").is_file():
+        raise FileNotFoundError(
+            f"shared data directory {SHARED_DATA_DIR} is missing (expected ../shared/data "
+            "next to the repository, with SOURCES.md)"
+        )
+    return SHARED_DATA_DIR

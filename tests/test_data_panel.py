@@ -1,0 +1,333 @@
+"""load_panel on the real shared data: values, identities, sample rules and every error path."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+from statistics import fmean
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fiscalcliff.data import (
+    Catalogue,
+    DataPanel,
+    OfflineDirectorySource,
+    SeriesRecord,
+    SeriesSpec,
+    load_panel,
+)
+from fiscalcliff.errors import DataError, InputError
+
+HEADLINE = [
+    "fed_assets", "tga", "rrp", "other_absorbing", "policy_rate", "bill_3m", "yield_10y",
+    "deficit_12m", "tariff_rate",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def source(shared_data_dir: Path) -> OfflineDirectorySource:
+    return OfflineDirectorySource(shared_data_dir)
+
+
+@pytest.fixture(scope="module")
+def headline(source: OfflineDirectorySource) -> DataPanel:
+    return load_panel(HEADLINE, source=source, start="2009-01")
+
+
+def _rows(directory: Path, series_id: str) -> dict[str, float]:
+    """The file read with the csv module alone: 'YYYY-MM-DD' -> value."""
+    with open(directory / f"{series_id}.csv", newline="") as handle:
+        return {date: float(value) for date, value in list(csv.reader(handle))[1:]}
+
+
+def _in_month(rows: dict[str, float], month: str) -> list[float]:
+    return [v for d, v in rows.items() if d.startswith(month)]
+
+
+def _at(panel: DataPanel, name: str, month: str) -> float:
+    return float(panel.frame.loc[pd.Timestamp(f"{month}-01"), name])
+
+
+def test_headline_panel_shape_and_notes(headline: DataPanel) -> None:
+    frame = headline.frame
+    assert list(frame.columns) == HEADLINE
+    assert frame.shape == (206, 9)  # 2009-01 .. 2026-02
+    assert (headline.start, headline.end) == ("2009-01", "2026-02")
+    assert headline.notes[0] == (
+        "sample ends 2026-02: limited by tariff_rate (others run to 2026-03..2026-08)"
+    )
+    assert headline.last_dates == {
+        "fed_assets": "2026-07",
+        "tga": "2026-08",
+        "rrp": "2026-07",
+        "other_absorbing": "2026-07",
+        "policy_rate": "2026-07",
+        "bill_3m": "2026-06",
+        "yield_10y": "2026-07",
+        "deficit_12m": "2026-03",
+        "tariff_rate": "2026-02",
+    }
+
+
+def test_frame_layout(headline: DataPanel) -> None:
+    frame = headline.frame
+    assert isinstance(frame.index, pd.DatetimeIndex)
+    assert frame.index.name == "date" and frame.index.freqstr == "MS"
+    assert (frame.index.day == 1).all()
+    assert all(dtype == np.float64 for dtype in frame.dtypes)
+    assert not frame.isna().any().any()
+    assert set(headline.records) == set(HEADLINE)
+    assert all(isinstance(r, SeriesRecord) for r in headline.records.values())
+
+
+@pytest.mark.parametrize("month", ["2009-01", "2020-03", "2026-02"])
+def test_fed_assets_is_mean_of_wednesday_levels(
+    headline: DataPanel, shared_data_dir: Path, month: str
+) -> None:
+    weekly = _in_month(_rows(shared_data_dir, "WALCL"), month)
+    assert 4 <= len(weekly) <= 5
+    assert _at(headline, "fed_assets", month) == pytest.approx(fmean(weekly) / 1000, abs=1e-9)
+
+
+def test_balance_sheet_identity_is_exact(source: OfflineDirectorySource) -> None:
+    panel = load_panel(["fed_assets", "reserves", "tga", "rrp", "other_absorbing"], source=source)
+    f = panel.frame
+    total = f["other_absorbing"] + f["reserves"] + f["tga"] + f["rrp"]
+    np.testing.assert_allclose(total, f["fed_assets"], rtol=0, atol=1e-9)
+    assert panel.start == "2003-01"  # WALCL and WRESBAL start 2002-12-18: first full month
+    assert panel.records["other_absorbing"].source_ids == (
+        "WALCL",
+        "WRESBAL",
+        "WTREGEN",
+        "RRPONTSYD",
+    )
+    assert panel.records["other_absorbing"].origin.startswith("derived (offline:")
+
+
+def test_deficit_12m_matches_fiscal_years(
+    source: OfflineDirectorySource, shared_data_dir: Path
+) -> None:
+    # SOURCES.md cross-check, in whole $mn: MTSDS133FMS summed over FY2025 = -1,775,711,
+    # FY2024 = -1,827,728, FY2021 = -2,772,168. deficit_12m is positive for a deficit, in $bn.
+    panel = load_panel(["deficit_12m", "deficit"], source=source, start="2020-10")
+    assert _at(panel, "deficit_12m", "2025-09") == pytest.approx(1775.711, abs=5e-4)
+    assert _at(panel, "deficit_12m", "2024-09") == pytest.approx(1827.728, abs=5e-4)
+    assert _at(panel, "deficit_12m", "2021-09") == pytest.approx(2772.168, abs=5e-4)
+    # and exactly the fiscal-year sum of the monthly file
+    mts = _rows(shared_data_dir, "MTSDS133FMS")
+    fy2025 = [v for d, v in mts.items() if "2024-10-01" <= d <= "2025-09-01"]
+    assert len(fy2025) == 12
+    assert _at(panel, "deficit_12m", "2025-09") == pytest.approx(-sum(fy2025) / 1000, abs=1e-9)
+    twelve = panel.frame.loc["2024-10-01":"2025-09-01", "deficit"].sum()
+    assert twelve == pytest.approx(-sum(fy2025) / 1000, abs=1e-9)
+    assert panel.records["deficit_12m"].transform == (
+        "monthly values as published, x -0.001, 12-month rolling sum"
+    )
+
+
+def test_incomplete_last_month_is_absent(source: OfflineDirectorySource) -> None:
+    # WALCL ends on 2026-08-19, so August 2026 is not a complete month.
+    panel = load_panel(["fed_assets"], source=source)
+    assert panel.end == "2026-07"
+    assert pd.Timestamp("2026-08-01") not in panel.frame.index
+    assert any("2026-08 left out as incomplete" in n for n in panel.records["fed_assets"].notes)
+
+
+def test_rrp_zero_before_facility(
+    headline: DataPanel, shared_data_dir: Path, source: OfflineDirectorySource
+) -> None:
+    rrp = headline.frame["rrp"]
+    assert (rrp[:"2013-09-01"] == 0.0).all()
+    daily = _in_month(_rows(shared_data_dir, "RRPONTSYD"), "2021-06")
+    assert _at(headline, "rrp", "2021-06") == pytest.approx(fmean(daily), abs=1e-9)
+    october = _in_month(_rows(shared_data_dir, "RRPONTSYD"), "2013-10")
+    assert fmean(october) > 0
+    assert _at(headline, "rrp", "2013-10") == pytest.approx(fmean(october), abs=1e-9)
+    assert any("set to 0 before 2013-10" in n for n in headline.records["rrp"].notes)
+    # zero history reaches back before the source's first observation (2003-02-07)
+    early = load_panel(["fed_assets", "rrp"], source=source, start="2003-01")
+    assert early.start == "2003-01" and early.frame["rrp"].iloc[0] == 0.0
+
+
+def test_tariff_backfill(headline: DataPanel, shared_data_dir: Path) -> None:
+    rows = _rows(shared_data_dir, "TARIFF_ETR_YALE")
+    first = rows["2025-01-01"] * 100  # the pre-2025 regime level in the Yale file
+    assert (headline.frame["tariff_rate"][:"2024-12-01"] == first).all()
+    assert first == pytest.approx(2.546, abs=1e-3)
+    jan = fmean(_in_month(rows, "2025-01")) * 100  # tariffs rose on 2025-01-27
+    assert _at(headline, "tariff_rate", "2025-01") == pytest.approx(jan, abs=1e-12)
+    assert (
+        "tariff_rate: backfilled before 2025-01 with first value 2.55% (observation of "
+        "2025-01-01)" in headline.notes
+    )
+    assert headline.records["tariff_rate"].first == "2025-01"
+
+
+def test_compares_with_monthly_panel(headline: DataPanel, shared_data_dir: Path) -> None:
+    panel = pd.read_csv(shared_data_dir / "monthly_panel.csv", index_col="date", parse_dates=True)
+    window = headline.frame.index
+    np.testing.assert_allclose(
+        headline.frame["tga"], panel.loc[window, "WTREGEN"] / 1000, rtol=0, atol=1e-9
+    )
+    # DGS10 and EFFR are rounded to ~6 decimals in monthly_panel.csv
+    np.testing.assert_allclose(
+        headline.frame["yield_10y"], panel.loc[window, "DGS10"], rtol=0, atol=5e-7
+    )
+    np.testing.assert_allclose(
+        headline.frame["policy_rate"], panel.loc[window, "EFFR"], rtol=0, atol=5e-7
+    )
+
+
+def test_fed_securities_and_debt(source: OfflineDirectorySource, shared_data_dir: Path) -> None:
+    panel = load_panel(["fed_securities", "debt_public"], source=source, start="2024-01")
+    treasuries = _in_month(_rows(shared_data_dir, "TREAST"), "2025-06")
+    mbs = _in_month(_rows(shared_data_dir, "WSHOMCB"), "2025-06")
+    expected = (fmean(treasuries) + fmean(mbs)) / 1000
+    assert _at(panel, "fed_securities", "2025-06") == pytest.approx(expected, abs=1e-9)
+    assert panel.records["fed_securities"].source_ids == ("TREAST", "WSHOMCB")
+    debt = _rows(shared_data_dir, "FYGFDPUN")["2025-04-01"] / 1000
+    assert [_at(panel, "debt_public", m) for m in ("2025-04", "2025-05", "2025-06")] == [debt] * 3
+    assert panel.last_dates["debt_public"] == "2026-03"  # 2026Q1 filled over its quarter
+
+
+def test_inflation_is_12_month_percent_change(
+    source: OfflineDirectorySource, shared_data_dir: Path
+) -> None:
+    cpi = _rows(shared_data_dir, "CPIAUCSL")
+    panel = load_panel(["inflation"], source=source, start="2024-01", end="2025-06")
+    expected = 100 * (cpi["2024-06-01"] / cpi["2023-06-01"] - 1)
+    assert _at(panel, "inflation", "2024-06") == pytest.approx(expected, abs=1e-12)
+    assert panel.end == "2025-06"
+    assert panel.notes[0] == "sample ends 2025-06: limited by end=2025-06 (series run to 2026-07)"
+
+
+def test_end_is_an_as_of_month(source: OfflineDirectorySource) -> None:
+    panel = load_panel(["fed_assets", "tga"], source=source, start="2020-01", end="2025-11-17")
+    assert panel.end == "2025-11"
+    assert panel.last_dates == {"fed_assets": "2026-07", "tga": "2026-08"}
+    assert panel.notes[0] == (
+        "sample ends 2025-11: limited by end=2025-11 (series run to 2026-07..2026-08)"
+    )
+
+
+def test_start_defaults_to_first_common_month(source: OfflineDirectorySource) -> None:
+    panel = load_panel(["fed_assets", "iorb"], source=source)
+    assert panel.start == "2021-08"  # IORB starts 2021-07-29: July is incomplete
+    assert panel.notes[1] == (
+        "sample starts 2021-08: first month where all series have data (limited by iorb)"
+    )
+
+
+def test_unknown_name_suggests(source: OfflineDirectorySource) -> None:
+    with pytest.raises(DataError, match=r"unknown series 'fed_asset' \(closest: fed_assets"):
+        load_panel(["fed_asset", "tga"], source=source)
+
+
+def test_stale_series(source: OfflineDirectorySource) -> None:
+    with pytest.raises(DataError) as info:
+        load_panel(["fed_assets", "currency"], source=source)
+    assert str(info.value) == (
+        "series 'currency' (CURRCIR) ends 2024-11, 20 months behind the others (2026-07); "
+        "drop it or raise max_staleness_months"
+    )
+    panel = load_panel(["fed_assets", "currency"], source=source, max_staleness_months=20)
+    assert panel.end == "2024-11"
+    assert panel.notes[0] == "sample ends 2024-11: limited by currency (others run to 2026-07)"
+    # with an as-of month before the data ends, staleness is measured from that month
+    with pytest.raises(DataError, match="ends 2024-11, 12 months behind the others \\(2025-11\\)"):
+        load_panel(["fed_assets", "currency"], source=source, end="2025-11")
+
+
+def test_real_gap_is_named(source: OfflineDirectorySource) -> None:
+    # October 2025 CPI and unemployment were not published (2025 federal shutdown).
+    with pytest.raises(DataError) as info:
+        load_panel(["unemployment", "inflation", "tga"], source=source, start="2025-01")
+    message = str(info.value)
+    assert "missing months inside the sample 2025-01..2026-07" in message
+    assert "series 'unemployment' (UNRATE) has no value for 2025-10" in message
+    assert "series 'inflation' (CPIAUCSL) has no value for 2025-10" in message
+
+
+def test_gap_months_are_compressed(tmp_path: Path) -> None:
+    months = pd.date_range("2012-01-01", "2014-12-01", freq="MS")
+    missing = {"2013-02", "2013-03", "2013-04", "2013-05", "2014-01"}
+    lines = ["date,value"] + [
+        f"{m:%Y-%m-%d},{i}" for i, m in enumerate(months) if f"{m:%Y-%m}" not in missing
+    ]
+    (tmp_path / "X.csv").write_text("\n".join(lines) + "\n")
+    catalogue = Catalogue([SeriesSpec(name="x", source="X", units="u")])
+    with pytest.raises(DataError, match=r"'x' \(X\) has no value for 2013-02..2013-05, 2014-01"):
+        load_panel(["x"], source=OfflineDirectorySource(tmp_path), catalogue=catalogue)
+    # a sample that avoids the gaps is fine
+    panel = load_panel(
+        ["x"], source=OfflineDirectorySource(tmp_path), catalogue=catalogue, start="2014-02"
+    )
+    assert panel.frame.shape == (11, 1)
+
+
+def test_interpolate_option_fills_only_listed_months(source: OfflineDirectorySource) -> None:
+    spec = SeriesSpec(name="u", source="UNRATE", units="percent", interpolate=("2025-10",))
+    panel = load_panel(["u"], source=source, catalogue=Catalogue([spec]), start="2025-01")
+    assert _at(panel, "u", "2025-10") == pytest.approx((4.4 + 4.5) / 2, abs=1e-12)
+    assert "u: missing in the source, linearly interpolated: 2025-10" in panel.notes
+
+
+def test_start_before_first_observation(source: OfflineDirectorySource) -> None:
+    with pytest.raises(DataError) as info:
+        load_panel(["reserves", "iorb", "net_issuance"], source=source, start="2020-01")
+    assert str(info.value) == (
+        "series 'iorb' (IORB) starts 2021-08; start=2020-01 is earlier\n"
+        "series 'net_issuance' (DTS_MKT_NET_ISSUANCE) starts 2021-07; start=2020-01 is earlier"
+    )
+
+
+def test_bad_arguments(source: OfflineDirectorySource) -> None:
+    with pytest.raises(InputError, match="more than once: tga"):
+        load_panel(["tga", "tga"], source=source)
+    with pytest.raises(InputError, match="not the string"):
+        load_panel("tga", source=source)
+    with pytest.raises(InputError, match="start='2009'"):
+        load_panel(["tga"], source=source, start="2009")
+    with pytest.raises(DataError, match="empty sample"):
+        load_panel(["tga", "currency"], source=source, start="2025-01", max_staleness_months=99)
+
+
+def _canonical_hash(frame: pd.DataFrame) -> str:
+    # the serialisation documented in fiscalcliff.data.hashing, written out independently
+    text = "fiscalcliff-panel-v1\ndate," + ",".join(frame.columns)
+    for month, row in frame.iterrows():
+        text += f"\n{month:%Y-%m}," + ",".join(repr(float(v)) for v in row)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_data_hash_is_canonical_and_stable(headline: DataPanel, shared_data_dir: Path) -> None:
+    assert headline.data_hash == _canonical_hash(headline.frame)
+    again = load_panel(HEADLINE, source=OfflineDirectorySource(shared_data_dir), start="2009-01")
+    assert again.data_hash == headline.data_hash
+    pd.testing.assert_frame_equal(again.frame, headline.frame)
+
+
+def test_data_hash_changes_with_a_value(tmp_path: Path) -> None:
+    catalogue = Catalogue([SeriesSpec(name="x", source="X", units="u", scale=0.001)])
+    text = "date,value\n2020-01-01,100\n2020-02-01,200\n2020-03-01,300\n"
+    (tmp_path / "X.csv").write_text(text)
+    before = load_panel(["x"], source=OfflineDirectorySource(tmp_path), catalogue=catalogue)
+    (tmp_path / "X.csv").write_text(text.replace("200", "201"))
+    after = load_panel(["x"], source=OfflineDirectorySource(tmp_path), catalogue=catalogue)
+    assert before.data_hash != after.data_hash
+    (tmp_path / "X.csv").write_text(text)
+    assert (
+        load_panel(["x"], source=OfflineDirectorySource(tmp_path), catalogue=catalogue).data_hash
+        == before.data_hash
+    )
+
+
+def test_default_source_from_environment(
+    monkeypatch: pytest.MonkeyPatch, shared_data_dir: Path
+) -> None:
+    monkeypatch.setenv("FISCALCLIFF_DATA_DIR", str(shared_data_dir))
+    panel = load_panel(["tga"], start="2025-01")
+    assert panel.records["tga"].origin == f"offline:{shared_data_dir / 'WTREGEN.csv'}"

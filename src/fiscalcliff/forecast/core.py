@@ -147,6 +147,16 @@ def forecast(
     )
 
 
+def identity_units(results: BVARResults, ident) -> str:
+    """Units of an identity: its variables' units; a difference of rates is in pp."""
+    used = [v for v, w in zip(results.endogenous, ident.weights, strict=True) if w]
+    units = {results.panel.records[v].units for v in used}
+    unit = units.pop() if len(units) == 1 else "mixed"
+    if unit == "percent" and (ident.weights < 0).any():
+        return "percentage points"
+    return unit
+
+
 def label_paths(
     results: BVARResults,
     paths: np.ndarray,
@@ -171,11 +181,14 @@ def label_paths(
             {"units": records[name].units, "kind": "endogenous"},
         )
     for ident in results.identities:
-        first = next(v for v, w in zip(results.endogenous, ident.weights, strict=True) if w)
         data_vars[ident.target] = (
             (dims.CHAIN, dims.DRAW, dims.DATE),
             ident.apply(paths)[None],
-            {"units": records[first].units, "kind": "identity", "identity": ident.expression},
+            {
+                "units": identity_units(results, ident),
+                "kind": "identity",
+                "identity": ident.expression,
+            },
         )
     for j, name in enumerate(results.exogenous):
         data_vars[f"exog_{name}"] = (

@@ -77,7 +77,7 @@ def format_summary(table: pd.DataFrame, units: dict[str, str], prob: float = 0.9
     body = []
     for name in dict.fromkeys(table.index.get_level_values("variable")):
         unit = units.get(name, "")
-        digits = 2 if unit in ("percent", "pp") else 0
+        digits = 2 if unit in ("percent", "percentage points", "pp") else 0
         cells = [name, unit]
         for q in quarters:
             r = table.loc[(name, q)]

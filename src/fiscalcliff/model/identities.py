@@ -1,67 +1,64 @@
-"""Linear accounting identities evaluated in every draw, e.g. ``reserves: fed_assets - tga - rrp``.
+"""Accounting identities evaluated in every draw, e.g. ``reserves: fed_assets - tga - rrp``.
 
-Identities are kept linear on purpose: a linear identity is a fixed weight vector over the
-endogenous variables, so it holds exactly in every draw and stays linear under conditioning.
+An identity is an affine combination of endogenous variables (``+``, ``-``, numbers, names and
+parentheses, parsed by :class:`fiscalcliff.data.formula.Formula`).  Being affine, it is a fixed
+weight vector plus a constant: it holds exactly in every draw and stays linear under
+conditioning, so a condition on ``reserves`` is a linear condition on the model's variables.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from fiscalcliff.data.formula import Formula, FormulaError
 from fiscalcliff.errors import ConfigError
-
-_TERM = re.compile(r"\s*([+-])?\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*\*\s*)?([A-Za-z_]\w*)\s*")
 
 
 @dataclass(frozen=True)
 class Identity:
-    """``target = sum_j weights[j] * y_j`` over the endogenous variables."""
+    """``target = constant + sum_j weights[j] * y_j`` over the endogenous variables."""
 
     target: str
     expression: str
     weights: np.ndarray
+    constant: float = 0.0
 
     def apply(self, values: np.ndarray) -> np.ndarray:
         """Evaluate on an array whose last axis runs over the endogenous variables."""
-        return values @ self.weights
+        return values @ self.weights + self.constant
 
 
 def parse_identity(target: str, expression: str, variables: Sequence[str]) -> Identity:
-    """Parse ``"a - b + 2*c"`` into weights over ``variables``.
+    """Parse an identity into weights over ``variables``.
 
     Raises
     ------
     ConfigError
-        If the expression is not a signed sum of (optionally scaled) variable names, or names a
-        variable that is not endogenous.
+        If the expression cannot be parsed or names a variable that is not endogenous.
     """
-    weights = np.zeros(len(variables))
-    pos = 0
-    text = expression.strip()
-    if not text:
-        raise ConfigError(f"identities.{target}: empty expression")
-    while pos < len(text):
-        match = _TERM.match(text, pos)
-        if match is None or match.end() == pos or (pos > 0 and match.group(1) is None):
-            raise ConfigError(
-                f"identities.{target}: cannot read '{text[pos:]}' in '{expression}'; write a sum "
-                "of endogenous names with + and -, optionally scaled like 2*name"
-            )
-        sign = -1.0 if match.group(1) == "-" else 1.0
-        coef = float(match.group(2)) if match.group(2) else 1.0
-        name = match.group(3)
-        if name not in variables:
-            raise ConfigError(
-                f"identities.{target}: '{name}' is not an endogenous variable "
-                f"(endogenous: {', '.join(variables)})"
-            )
-        weights[list(variables).index(name)] += sign * coef
-        pos = match.end()
-    return Identity(target=target, expression=expression, weights=weights)
+    try:
+        formula = Formula.parse(expression)
+    except FormulaError as exc:
+        raise ConfigError(f"identities.{target}: {exc}") from None
+    unknown = [n for n in formula.names if n not in variables]
+    if unknown:
+        raise ConfigError(
+            f"identities.{target}: {', '.join(repr(n) for n in unknown)} not endogenous "
+            f"(endogenous: {', '.join(variables)})"
+        )
+    k = len(variables)
+    basis = np.eye(k)
+    constant = float(formula.evaluate(dict.fromkeys(variables, 0.0)))
+    weights = np.array(
+        [
+            float(formula.evaluate(dict(zip(variables, basis[j], strict=True)))) - constant
+            for j in range(k)
+        ]
+    )
+    return Identity(target=target, expression=expression, weights=weights, constant=constant)
 
 
 def parse_identities(spec: Mapping[str, str], variables: Sequence[str]) -> tuple[Identity, ...]:

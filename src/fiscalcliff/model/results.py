@@ -28,7 +28,8 @@ class PosteriorSample:
     b : ndarray, shape (n, M, K)
     sigma : ndarray, shape (n, K, K)
     sigma_root : ndarray, shape (n, K, K)
-        ``C`` with ``C C' = Sigma``.
+        Lower Cholesky factor of ``Sigma``: shock ``k`` is the ``k``-th orthogonalised shock in
+        the order of the endogenous variables (what "only these shocks adjust" refers to).
     """
 
     b: np.ndarray
@@ -113,8 +114,8 @@ class BVARResults:
             Same seed, same draws.
         """
         rng = np.random.default_rng(seed)
-        b, sigma, root = self.posterior.sample(draws, rng)
-        return PosteriorSample(b=b, sigma=sigma, sigma_root=root)
+        b, sigma, _ = self.posterior.sample(draws, rng)
+        return PosteriorSample(b=b, sigma=sigma, sigma_root=np.linalg.cholesky(sigma))
 
     def posterior_dataset(self, draws: int = 1000, seed: int = 0) -> xr.Dataset:
         """Posterior draws as an xarray Dataset with dims ``(chain, draw, ...)``.

@@ -1,0 +1,1 @@
+"""Scenarios: YAML scenario files, policy paths, conditional forecasts and comparisons."""

@@ -1,0 +1,158 @@
+"""The scenario file schema (``scenarios/*.yaml``), validated with pydantic.
+
+A scenario names the model (a prior file), the data vintage (``as_of``), the horizon, paths for
+exogenous variables, conditions on endogenous variables and events to report.  A file may
+``extends:`` another scenario file and override parts of it (see :mod:`.loader`).
+
+Path segments (used for exogenous paths and for conditions) apply to months ``from``..``to``
+(defaults: the horizon's first and last month) and say exactly one of:
+
+``level``      the value in every month of the segment (a step);
+``change``     the last observed value plus this change;
+``per_month``  the value before the segment plus ``per_month`` times the months elapsed
+               (e.g. asset purchases of $80bn a month);
+``ramp_to``    a straight line from the value before the segment to this value at ``to``;
+``values``     an explicit list of monthly values starting at ``from``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _month(value: str | None) -> str | None:
+    if value is not None and not _MONTH.match(str(value)):
+        raise ValueError(f"'{value}' is not a month; write YYYY-MM, e.g. 2026-04")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Segment(_Strict):
+    """One piece of a monthly path."""
+
+    start: str | None = Field(None, alias="from", description="first month, YYYY-MM")
+    end: str | None = Field(None, alias="to", description="last month, YYYY-MM")
+    level: float | None = None
+    change: float | None = None
+    per_month: float | None = None
+    ramp_to: float | None = None
+    values: tuple[float, ...] | None = None
+
+    _months = field_validator("start", "end")(_month)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Segment:
+        kinds = [
+            k
+            for k in ("level", "change", "per_month", "ramp_to", "values")
+            if getattr(self, k) is not None
+        ]
+        if len(kinds) != 1:
+            raise ValueError(
+                "a path segment needs exactly one of level, change, per_month, ramp_to, values"
+                + (f" (got {', '.join(kinds)})" if kinds else "")
+            )
+        if self.values is not None and self.end is not None:
+            raise ValueError("'values' sets its own length; leave out 'to'")
+        if self.values is not None and not self.values:
+            raise ValueError("'values' is empty")
+        if self.ramp_to is not None and self.end is None:
+            pass  # ramps to the horizon end by default
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """Which of level/change/per_month/ramp_to/values this segment uses."""
+        return next(
+            k
+            for k in ("level", "change", "per_month", "ramp_to", "values")
+            if getattr(self, k) is not None
+        )
+
+
+class Condition(_Strict):
+    """A condition on an endogenous variable or identity (e.g. ``reserves``).
+
+    Give ``path`` for a hard condition (met exactly in every draw), ``path`` with ``sd`` for a
+    soft one (the variable is normal around the path with that standard deviation), or
+    ``floor``/``ceiling`` for bounds over ``from``..``to``.
+    """
+
+    variable: str
+    path: tuple[Segment, ...] | None = None
+    sd: float | None = Field(None, gt=0)
+    floor: float | None = None
+    ceiling: float | None = None
+    start: str | None = Field(None, alias="from", description="bounds: first month")
+    end: str | None = Field(None, alias="to", description="bounds: last month")
+
+    _months = field_validator("start", "end")(_month)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Condition:
+        has_path = self.path is not None
+        has_bound = self.floor is not None or self.ceiling is not None
+        if has_path == has_bound:
+            raise ValueError("a condition needs either 'path' (hard/soft) or 'floor'/'ceiling'")
+        if self.sd is not None and not has_path:
+            raise ValueError("'sd' makes a path soft; it needs 'path'")
+        if has_path and (self.start or self.end):
+            raise ValueError("'from'/'to' are for bounds; a path's segments carry their months")
+        if self.floor is not None and self.ceiling is not None and self.floor >= self.ceiling:
+            raise ValueError(f"floor ({self.floor}) must be below ceiling ({self.ceiling})")
+        return self
+
+    @property
+    def kind(self) -> Literal["hard", "soft", "bound"]:
+        """``hard``, ``soft`` or ``bound``."""
+        if self.path is None:
+            return "bound"
+        return "hard" if self.sd is None else "soft"
+
+
+class Horizon(_Strict):
+    """Forecast months; ``start`` defaults to the month after the last data month."""
+
+    start: str | None = None
+    end: str
+
+    _months = field_validator("start", "end")(_month)
+
+
+class Scenario(_Strict):
+    """A validated scenario. Build with :func:`fiscalcliff.scenarios.load_scenario`."""
+
+    name: str
+    description: str = Field(..., min_length=1)
+    extends: str | None = Field(None, description="base scenario file, relative to this file")
+    priors: str = Field("../priors/default.yaml", description="prior file, relative to this file")
+    as_of: str | None = Field(None, description="last month of data used, YYYY-MM")
+    horizon: Horizon
+    draws: int = Field(2000, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0)
+    exogenous: dict[str, tuple[Segment, ...]] = Field(default_factory=dict)
+    conditions: dict[str, Condition] = Field(default_factory=dict)
+    adjusting_shocks: tuple[str, ...] | None = Field(
+        None, description="variables whose shocks may move to meet hard/soft conditions (all)"
+    )
+    events: dict[str, str] = Field(default_factory=dict)
+
+    _as_of = field_validator("as_of")(_month)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(f"'{value}': use letters, digits, '-', '_' or '.' (no spaces)")
+        return value

@@ -55,9 +55,21 @@ def data_pull(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_draws(draws: int) -> None:
-    if draws < 1:
-        raise InputError(f"--draws must be a positive integer (got {draws})")
+def check_run_args(args: argparse.Namespace) -> None:
+    """Validate --draws, --seed and --out before any work is done."""
+    from pathlib import Path
+
+    if getattr(args, "draws", None) is not None and args.draws < 1:
+        raise InputError(f"--draws must be a positive integer (got {args.draws})")
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        raise InputError(f"--seed must be a non-negative integer (got {args.seed})")
+    out = getattr(args, "out", None)
+    if out:
+        for parent in Path(out).absolute().parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    raise InputError(f"--out {out}: {parent} is a file, not a directory")
+                break
 
 
 def _fit(args: argparse.Namespace, reporter: Reporter):
@@ -73,7 +85,7 @@ def _fit(args: argparse.Namespace, reporter: Reporter):
 
 def fit(args: argparse.Namespace) -> int:
     """``fiscalcliff fit``: estimate, print the summary, optionally save posterior draws."""
-    _check_draws(args.draws)
+    check_run_args(args)
     reporter = Reporter(not args.quiet)
     results = _fit(args, reporter)
     print(results)
@@ -107,7 +119,7 @@ def forecast(args: argparse.Namespace) -> int:
     """``fiscalcliff forecast``: paths to the horizon, quarterly summary, optional NetCDF."""
     from fiscalcliff.forecast.summary import format_summary, quarterly_summary
 
-    _check_draws(args.draws)
+    check_run_args(args)
     exog = _parse_exog(args.exog)
     reporter = Reporter(not args.quiet)
     results = _fit(args, reporter)

@@ -72,6 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
         "unspecified ones stay at their last observed value",
     )
     fc.add_argument("--out", metavar="FILE.nc", help="write the paths as NetCDF")
+
+    run = sub.add_parser("run", help="run one scenario file and print its forecast")
+    _add_data_dir(run)
+    run.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file (scenarios/*.yaml)")
+    run.add_argument("--draws", type=int, help="override the scenario's number of draws")
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument("--out", metavar="FILE.nc", help="write the paths as NetCDF")
+
+    cmp = sub.add_parser("compare", help="compare scenarios on shared draws against a baseline")
+    _add_data_dir(cmp)
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario files")
+    cmp.add_argument("--baseline", required=True, metavar="NAME", help="name of the baseline")
+    cmp.add_argument("--draws", type=int, help="override the scenarios' number of draws")
+    cmp.add_argument("--seed", type=int, help="override the scenarios' seed")
+    cmp.add_argument("--out", required=True, metavar="DIR", help="output directory")
     return parser
 
 
@@ -87,13 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _install_warning_printer()
-    from fiscalcliff.cli import commands
+    from fiscalcliff.cli import commands, scenario_commands
 
     handler = {
         ("data", "show"): commands.data_show,
         ("data", "pull"): commands.data_pull,
         ("fit", None): commands.fit,
         ("forecast", None): commands.forecast,
+        ("run", None): scenario_commands.run,
+        ("compare", None): scenario_commands.compare_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
         return handler(args) or 0
@@ -102,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: cannot read or write a file{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -22,14 +23,19 @@ if TYPE_CHECKING:  # pragma: no cover
 ExogenousPaths = Mapping[str, float | list[float] | np.ndarray | pd.Series]
 
 
+def check_draws_seed(draws: int, seed: int) -> None:
+    """Reject a non-positive number of draws or a negative seed with a clear message."""
+    if int(draws) < 1:
+        raise InputError(f"draws must be a positive integer (got {draws})")
+    if int(seed) < 0:
+        raise InputError(f"seed must be a non-negative integer (got {seed})")
+
+
 def forecast_dates(last_observed: pd.Timestamp, horizon: str) -> pd.DatetimeIndex:
     """Month-start dates after ``last_observed`` up to and including ``horizon`` (YYYY-MM)."""
-    try:
-        end = pd.Timestamp(f"{horizon}-01") if len(str(horizon)) == 7 else pd.Timestamp(horizon)
-    except ValueError as exc:
-        raise InputError(
-            f"horizon '{horizon}' is not a month; write YYYY-MM, e.g. 2026-12"
-        ) from exc
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(horizon)):
+        raise InputError(f"horizon '{horizon}' is not a month; write YYYY-MM, e.g. 2026-12")
+    end = pd.Timestamp(f"{horizon}-01")
     start = last_observed + pd.offsets.MonthBegin(1)
     if end < start:
         raise InputError(
@@ -83,6 +89,8 @@ def exogenous_future(
                     f"{len(dates)} months ({dates[0]:%Y-%m}..{dates[-1]:%Y-%m})"
                 )
             out[:, j] = arr
+        if not np.isfinite(out[:, j]).all():
+            raise InputError(f"exogenous path for {name} has non-finite values (NaN or inf)")
         notes[name] = "user path"
     return out, notes
 
@@ -130,8 +138,7 @@ def forecast(
         (chain, draw) when ``check_stability``. Attributes record provenance.
     """
 
-    if draws < 1:
-        raise InputError(f"draws must be at least 1 (got {draws})")
+    check_draws_seed(draws, seed)
     frame = results.panel.frame
     dates = forecast_dates(frame.index[-1], horizon)
     x_future, notes = exogenous_future(results, dates, exogenous)

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from fiscalcliff.errors import ConfigError
-from fiscalcliff.scenarios.spec import Scenario
+from fiscalcliff.scenarios.spec import ScenarioSpec
 
 #: sections merged key by key when a scenario extends another; everything else is replaced
 _MERGED_SECTIONS = ("exogenous", "conditions", "events", "horizon")
@@ -36,12 +36,12 @@ class _Override(BaseModel):
 
 
 @dataclass(frozen=True)
-class LoadedScenario:
-    """A validated scenario and where it came from.
+class Scenario:
+    """A validated scenario and where it came from. Read one with :meth:`from_yaml`.
 
     Attributes
     ----------
-    scenario : Scenario
+    spec : ScenarioSpec
         Validated settings after applying ``extends``.
     path : Path
         The file it was read from.
@@ -53,7 +53,7 @@ class LoadedScenario:
         The file's own text (for reports).
     """
 
-    scenario: Scenario
+    spec: ScenarioSpec
     path: Path
     priors_path: Path
     sha256: str
@@ -62,7 +62,12 @@ class LoadedScenario:
     @property
     def name(self) -> str:
         """Scenario name."""
-        return self.scenario.name
+        return self.spec.name
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scenario:
+        """Read a scenario file; see :func:`load_scenario`."""
+        return load_scenario(path)
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +105,8 @@ def _resolve_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], li
     hashes = [file_sha256(path)]
     base_ref = data.get("extends")
     if base_ref is None:
+        # a file that extends nothing must be a complete scenario: check it with its own lines
+        validate(ScenarioSpec, data, path=path, lines=lines)
         return data, hashes, path.parent
     base_path = (path.parent / str(base_ref)).resolve()
     if not base_path.is_file():
@@ -113,7 +120,7 @@ def _resolve_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], li
     return _merge(base, data), base_hashes + hashes, path.parent
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
+def load_scenario(path: str | Path) -> Scenario:
     """Read, merge (``extends``) and validate a scenario file.
 
     Parameters
@@ -122,7 +129,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
 
     Returns
     -------
-    LoadedScenario
+    Scenario
 
     Raises
     ------
@@ -137,13 +144,13 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         raise ConfigError(f"{path}: no such scenario file")
     merged, hashes, directory = _resolve_raw(path, ())
     _, lines = read_yaml(path)
-    scenario = validate(Scenario, merged, path=path, lines=lines)
-    priors_path = (directory / scenario.priors).resolve()
+    spec = validate(ScenarioSpec, merged, path=path, lines=lines)
+    priors_path = (directory / spec.priors).resolve()
     if not priors_path.is_file():
         line = lines.get(("priors",), 1)
         raise ConfigError(f"{path}:{line}: priors: no such prior file {priors_path}")
-    return LoadedScenario(
-        scenario=scenario,
+    return Scenario(
+        spec=spec,
         path=path.resolve(),
         priors_path=priors_path,
         sha256=bytes_sha256("\n".join(hashes).encode()),

@@ -130,8 +130,8 @@ class Horizon(_Strict):
     _months = field_validator("start", "end")(_month)
 
 
-class Scenario(_Strict):
-    """A validated scenario. Build with :func:`fiscalcliff.scenarios.load_scenario`."""
+class ScenarioSpec(_Strict):
+    """The validated contents of a scenario file (after ``extends``)."""
 
     name: str
     description: str = Field(..., min_length=1)

@@ -1,0 +1,108 @@
+"""``fiscalcliff run`` and ``fiscalcliff compare``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from fiscalcliff.cli.commands import _source, check_run_args
+from fiscalcliff.cli.progress import Reporter
+
+
+def _load(paths: list[str]):
+    from fiscalcliff.errors import ConfigError
+    from fiscalcliff.scenarios.loader import load_scenario
+
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_scenario(path))
+        except ConfigError as exc:  # report every file's problems at once
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return loaded
+
+
+def _print_events(table) -> None:
+    if not len(table):
+        return
+    print("\nEvent probabilities (share of draws; Δ = difference from the baseline, draw by draw)")
+    for label, rows in table.groupby("event", sort=False):
+        print(f"  {label}: {rows['definition'].iloc[0]}")
+        for r in rows.itertuples():
+            delta = f"  Δ {r.diff_vs_baseline:+.1%}" if r.diff_vs_baseline or r.diff_mc_se else ""
+            print(f"    {r.scenario:<24} {r.probability:6.1%} (± {r.mc_se:.1%}){delta}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``fiscalcliff run S.yaml --out FILE.nc``: one scenario."""
+    from fiscalcliff.forecast.summary import format_summary, quarterly_summary
+    from fiscalcliff.scenarios.compare import compare
+
+    check_run_args(args)
+    (scenario,) = _load([args.scenario])
+    reporter = Reporter(not args.quiet)
+    with reporter.phase("fitting the model"):
+        from fiscalcliff.model.fit import fit
+        from fiscalcliff.model.spec import load_prior_file
+
+        results = fit(
+            load_prior_file(scenario.priors_path), source=_source(args), as_of=scenario.spec.as_of
+        )
+    cmp = compare(
+        [scenario],
+        baseline=scenario.name,
+        draws=args.draws,
+        seed=args.seed,
+        results=results,
+        reporter=reporter,
+    )
+    ds = cmp.paths
+    one = ds.isel(scenario=0)
+    print(f"Scenario {scenario.name}: {scenario.spec.description.strip().splitlines()[0]}")
+    print(
+        f"  horizon {ds.attrs['horizon']}, {ds.attrs['draws']} draws, seed {ds.attrs['seed']}, "
+        f"data sample {ds.attrs['sample']}"
+    )
+    for name, how in json.loads(ds.attrs["exogenous_assumptions"])[scenario.name].items():
+        print(f"  exogenous {name}: {how}")
+    conds = json.loads(ds.attrs["conditions"])[scenario.name]
+    print(
+        f"  conditions: {conds['hard']} hard, {conds['soft']} soft, {conds['bounds']} bounds; "
+        f"adjusting shocks: {', '.join(conds['adjusting_shocks'])}"
+    )
+    print()
+    units = {v: str(one[v].attrs.get("units", "")) for v in one.data_vars}
+    print(format_summary(quarterly_summary(one), units))
+    _print_events(cmp.event_probabilities())
+    if args.out:
+        from fiscalcliff.atomic import write_netcdf
+
+        write_netcdf(ds, args.out)
+        print(f"\nwrote {args.out}")
+    return 0
+
+
+def compare_cmd(args: argparse.Namespace) -> int:
+    """``fiscalcliff compare A.yaml B.yaml ... --baseline NAME --out DIR``."""
+    from fiscalcliff.scenarios.compare import compare
+
+    check_run_args(args)
+    scenarios = _load(args.scenarios)
+    reporter = Reporter(not args.quiet)
+    cmp = compare(
+        scenarios,
+        baseline=args.baseline,
+        draws=args.draws,
+        seed=args.seed,
+        source=_source(args),
+        reporter=reporter,
+    )
+    from fiscalcliff.scenarios.output import summary_text
+
+    with reporter.phase(f"writing tables and fan charts to {args.out}"):
+        written = cmp.write(args.out)
+    print(summary_text(cmp, cmp.levels(), cmp.differences(), cmp.event_probabilities()))
+    print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)}")
+    return 0

@@ -1,0 +1,120 @@
+"""Translate a scenario's conditions into linear conditions on the stacked forecast."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff.errors import InputError
+from fiscalcliff.model.identities import Identity
+from fiscalcliff.scenarios.conditional import LinearConditions
+from fiscalcliff.scenarios.paths import build_path, segment_months
+from fiscalcliff.scenarios.spec import Condition
+
+
+def variable_weights(
+    name: str, endogenous: Sequence[str], identities: Sequence[Identity], what: str
+) -> tuple[np.ndarray, float]:
+    """Weights over the endogenous variables and constant that give series ``name``."""
+    if name in endogenous:
+        w = np.zeros(len(endogenous))
+        w[list(endogenous).index(name)] = 1.0
+        return w, 0.0
+    for ident in identities:
+        if ident.target == name:
+            return ident.weights, ident.constant
+    known = list(endogenous) + [i.target for i in identities]
+    raise InputError(
+        f"{what}: '{name}' is not an endogenous variable or identity of the model "
+        f"(conditions can use: {', '.join(known)})"
+    )
+
+
+def build_conditions(
+    conditions: Mapping[str, Condition],
+    *,
+    dates: pd.DatetimeIndex,
+    endogenous: Sequence[str],
+    identities: Sequence[Identity],
+    last_observed: Mapping[str, float],
+    adjusting_shocks: Sequence[str] | None,
+) -> LinearConditions:
+    """Rows over ``vec(y)`` (date-major: index ``s*K + k``) for every condition.
+
+    Parameters
+    ----------
+    conditions : mapping
+        Condition label -> Condition.
+    dates : DatetimeIndex
+        Forecast months.
+    endogenous : sequence of str
+    identities : sequence of Identity
+    last_observed : mapping
+        Last data value of every endogenous variable and identity (paths build on it).
+    adjusting_shocks : sequence of str or None
+        Variables whose shocks may adjust to meet hard/soft conditions (None = all).
+    """
+    h, k = len(dates), len(endogenous)
+    hard, soft, bounds = [], [], []
+    for label, cond in conditions.items():
+        what = f"conditions.{label}"
+        weights, constant = variable_weights(cond.variable, endogenous, identities, what)
+        if cond.path is not None:
+            target = build_path(
+                cond.path, dates, last_observed[cond.variable], what=what, hold_last=False
+            )
+            for s in np.flatnonzero(~np.isnan(target)):
+                row = np.zeros(h * k)
+                row[s * k : (s + 1) * k] = weights
+                tag = f"{label} ({cond.variable} {dates[s]:%Y-%m})"
+                if cond.sd is None:
+                    hard.append((row, target[s] - constant, tag))
+                else:
+                    soft.append((row, target[s] - constant, tag, cond.sd))
+        else:
+            first, last = segment_months_for_bounds(cond, dates, what)
+            lo = -np.inf if cond.floor is None else cond.floor - constant
+            hi = np.inf if cond.ceiling is None else cond.ceiling - constant
+            for s in range(first, last + 1):
+                row = np.zeros(h * k)
+                row[s * k : (s + 1) * k] = weights
+                bounds.append((row, lo, hi, f"{label} ({cond.variable} {dates[s]:%Y-%m})"))
+    free = None
+    if adjusting_shocks is not None:
+        unknown = [v for v in adjusting_shocks if v not in endogenous]
+        if unknown:
+            raise InputError(
+                f"adjusting_shocks: {', '.join(unknown)} not endogenous "
+                f"(shocks are named by endogenous variable: {', '.join(endogenous)})"
+            )
+        free = np.tile(np.isin(list(endogenous), list(adjusting_shocks)), h)
+    return LinearConditions(
+        hard_rows=_rows(hard, h * k),
+        hard_values=np.array([v for _, v, _ in hard], dtype=float),
+        hard_labels=tuple(item[2] for item in hard),
+        soft_rows=_rows(soft, h * k),
+        soft_means=np.array([item[1] for item in soft], dtype=float),
+        soft_sds=np.array([item[3] for item in soft], dtype=float),
+        soft_labels=tuple(item[2] for item in soft),
+        bound_rows=_rows(bounds, h * k),
+        lower=np.array([b[1] for b in bounds], dtype=float),
+        upper=np.array([b[2] for b in bounds], dtype=float),
+        bound_labels=tuple(b[3] for b in bounds),
+        free_shocks=free,
+    )
+
+
+def segment_months_for_bounds(
+    cond: Condition, dates: pd.DatetimeIndex, what: str
+) -> tuple[int, int]:
+    """Horizon positions a bound covers (default: the whole horizon)."""
+    from fiscalcliff.scenarios.spec import Segment
+
+    seg = Segment.model_validate({"from": cond.start, "to": cond.end, "level": 0.0})
+    return segment_months(seg, dates, what)
+
+
+def _rows(items: list, n: int) -> np.ndarray:
+    return np.array([it[0] for it in items], dtype=float).reshape(len(items), n)

@@ -1,0 +1,98 @@
+"""Impulse responses and the loadings of linear conditions on the structural shocks.
+
+The stacked ``h``-step forecast of a VAR-X draw is ``vec(y) = mu + M vec(z)`` with ``vec``
+date-major (entry ``s*K + k`` is variable ``k`` at horizon date ``s``), ``z`` the shocks of
+:func:`fiscalcliff.forecast.paths.simulate_paths` and ``M`` block lower triangular with block
+``(s, s')`` equal to ``Psi_{s-s'} C``. ``M`` itself is never built: a set of ``m`` linear conditions
+``R vec(y)`` only needs ``R M``, an ``(m, h*K)`` matrix per draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fiscalcliff.model.design import LagLayout, companion_blocks
+
+
+def impulse_responses(b: np.ndarray, layout: LagLayout, h: int) -> np.ndarray:
+    """Reduced-form impulse responses ``Psi_0 .. Psi_{h-1}`` of every draw.
+
+    ``Psi_0 = I`` and ``Psi_j = sum_{l=1}^{min(j, p)} A_l Psi_{j-l}``, so ``Psi_j[i, k]`` is the
+    response of variable ``i`` after ``j`` periods to a unit reduced-form innovation in ``k``.
+
+    Parameters
+    ----------
+    b : ndarray, shape (n, M, K)
+        Coefficient draws in the layout of :mod:`fiscalcliff.model.design`.
+    layout : LagLayout
+    h : int
+        Number of responses (the forecast horizon).
+
+    Returns
+    -------
+    ndarray, shape (n, h, K, K)
+    """
+    if h < 1:
+        raise ValueError(f"horizon must be at least 1, got {h}")
+    a = companion_blocks(np.asarray(b, dtype=float), layout)  # (n, p, K, K)
+    n, p, k = a.shape[0], layout.lags, layout.n_endogenous
+    psi = np.empty((n, h, k, k))
+    psi[:, 0] = np.eye(k)
+    for j in range(1, h):
+        top = min(j, p)
+        # A_1 Psi_{j-1} + ... + A_top Psi_{j-top}
+        previous = psi[:, j - 1 :: -1][:, :top]  # Psi_{j-1}, ..., Psi_{j-top}
+        psi[:, j] = np.einsum("nlik,nlkj->nij", a[:, :top], previous, optimize=True)
+    return psi
+
+
+def constraint_loadings(
+    rows: np.ndarray,
+    b: np.ndarray,
+    sigma_root: np.ndarray,
+    layout: LagLayout,
+    h: int,
+    *,
+    psi: np.ndarray | None = None,
+) -> np.ndarray:
+    """Loadings ``G = R M`` of linear conditions on the stacked standard-normal shocks.
+
+    Parameters
+    ----------
+    rows : ndarray, shape (m, h*K)
+        Condition rows ``R`` acting on ``vec(y)`` (date-major, entry ``s*K + k``).
+    b : ndarray, shape (n, M, K)
+        Coefficient draws.
+    sigma_root : ndarray, shape (n, K, K)
+        ``C`` with ``C C' = Sigma`` per draw (the shock loading of :func:`simulate_paths`).
+    layout : LagLayout
+    h : int
+        Forecast horizon.
+    psi : ndarray, shape (n, h, K, K), optional
+        Precomputed :func:`impulse_responses` (saves recomputing them for several row sets).
+
+    Returns
+    -------
+    ndarray, shape (n, m, h*K)
+        ``G[d, i, s'*K + j]`` is the effect on condition ``i`` of a unit shock ``z`` to variable
+        ``j`` at date ``s'`` in draw ``d``.
+    """
+    k = layout.n_endogenous
+    rows = np.asarray(rows, dtype=float)
+    if rows.ndim != 2 or rows.shape[1] != h * k:
+        raise ValueError(f"condition rows must have shape (m, {h * k}), got {rows.shape}")
+    if psi is None:
+        psi = impulse_responses(b, layout, h)
+    n, m = psi.shape[0], rows.shape[0]
+    r = rows.reshape(m, h, k)
+    # acc[i, s', d, j] = sum_{s >= s'} sum_k R[i, s, k] Psi_{s-s'}[d, k, j]: one GEMM per lag
+    acc = np.zeros((m, h, n, k))
+    used = np.flatnonzero(np.abs(r).sum(axis=(0, 2)) > 0)
+    top = int(used[-1]) + 1 if used.size else 0  # dates after the last used one contribute 0
+    for lag in range(top):
+        block = r[:, lag:top, :].reshape(m * (top - lag), k)  # rows (i, s) with s = s' + lag
+        psi_lag = np.swapaxes(psi[:, lag], 0, 1).reshape(k, n * k)  # (k, (d, j))
+        acc[:, : top - lag] += (block @ psi_lag).reshape(m, top - lag, n, k)
+    acc = np.moveaxis(acc, 2, 0).reshape(n, m * h, k)
+    loadings = np.matmul(acc, np.asarray(sigma_root, dtype=float))  # (n, m*h, K)
+    return loadings.reshape(n, m, h * k)

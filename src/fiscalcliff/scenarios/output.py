@@ -1,0 +1,93 @@
+"""Write a comparison to a directory: NetCDF, CSV and Markdown tables, fan charts, summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fiscalcliff.scenarios.compare import Comparison
+
+
+def _markdown(frame: pd.DataFrame, digits: int = 2) -> str:
+    """A GitHub-style Markdown table (no optional dependency on tabulate)."""
+    flat = frame.reset_index()
+    header = "| " + " | ".join(map(str, flat.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in flat.columns) + "|"
+    body = []
+    for row in flat.itertuples(index=False):
+        cells = [f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in row]
+        body.append("| " + " | ".join(cells) + " |")
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def write_comparison(comparison: Comparison, directory: Path) -> list[Path]:
+    """Build everything in a temporary directory and swap it in only when complete.
+
+    Files: ``paths.nc``; ``levels.csv/.md``; ``differences.csv/.md`` (vs the baseline);
+    ``events.csv/.md``; ``fan_<variable>.png``; ``summary.md``.
+    """
+    import matplotlib.pyplot as plt
+
+    from fiscalcliff.atomic import atomic_directory, write_netcdf
+
+    levels = comparison.levels()
+    diffs = comparison.differences()
+    events = comparison.event_probabilities()
+    written = []
+    with atomic_directory(directory) as tmp:
+        tmp = Path(tmp)
+        write_netcdf(comparison.paths, tmp / "paths.nc")
+        for stem, table in (("levels", levels), ("differences", diffs), ("events", events)):
+            table.to_csv(tmp / f"{stem}.csv", index=stem != "events")
+            (tmp / f"{stem}.md").write_text(_markdown(table, 3 if stem == "events" else 2))
+        for var in comparison.variables:
+            fig, _ = comparison.plot_fan(var)
+            fig.savefig(tmp / f"fan_{var}.png", dpi=110)
+            plt.close(fig)
+        (tmp / "summary.md").write_text(summary_text(comparison, levels, diffs, events))
+        written = sorted(p.name for p in tmp.iterdir())
+    return [directory / name for name in written]
+
+
+def summary_text(comparison: Comparison, levels, diffs, events) -> str:
+    """Readable summary: last-quarter levels and differences, and event probabilities."""
+    last_q = levels.index.get_level_values("quarter").max()
+    lines = [f"# Scenario comparison (baseline: {comparison.baseline})", ""]
+    attrs = comparison.paths.attrs
+    lines.append(
+        f"Horizon {attrs.get('horizon')}, {attrs.get('draws')} shared draws, "
+        f"seed {attrs.get('seed')}, data sample {attrs.get('sample')}."
+    )
+    lines.append("")
+    lines.append(f"## {last_q}: median [90% HDI]; difference from {comparison.baseline}")
+    lines.append("")
+    lv = levels.xs(last_q, level="quarter")
+    df = diffs.xs(last_q, level="quarter")
+    scenarios = list(dict.fromkeys(lv.index.get_level_values(0)))
+    header = "| series | " + " | ".join(scenarios) + " |"
+    lines += [header, "|---|" + "---|" * len(scenarios)]
+    for var in comparison.variables:
+        cells = []
+        for s in scenarios:
+            r, d = lv.loc[(s, var)], df.loc[(s, var)]
+            cell = f"{r['median']:,.2f} [{r['hdi_lower']:,.2f}, {r['hdi_upper']:,.2f}]"
+            if s != comparison.baseline:
+                cell += f"; Δ {d['median']:+,.2f} [{d['hdi_lower']:+,.2f}, {d['hdi_upper']:+,.2f}]"
+            cells.append(cell)
+        lines.append(f"| {var} | " + " | ".join(cells) + " |")
+    if len(events):
+        lines += ["", "## Event probabilities", ""]
+        pivot = events.pivot(index="event", columns="scenario", values="probability")
+        pivot = pivot[scenarios]
+        lines += ["| event | " + " | ".join(scenarios) + " |", "|---|" + "---|" * len(scenarios)]
+        for label, row in pivot.iterrows():
+            base = row[comparison.baseline]
+            cells = [
+                f"{row[s]:.1%}" + ("" if s == comparison.baseline else f" ({row[s] - base:+.1%})")
+                for s in scenarios
+            ]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,61 @@
+"""Fan charts (matplotlib, imported lazily; the Agg backend is used when none is set)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff import dims
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from fiscalcliff.model.results import BVARResults
+
+
+def history_of(results: BVARResults, variable: str, months: int):
+    """Recent observed values of a model variable or identity (a pandas Series)."""
+    frame = results.panel.frame
+    if variable in frame.columns:
+        return frame[variable].iloc[-months:]
+    for ident in results.identities:
+        if ident.target == variable:
+            y = frame[list(results.endogenous)].iloc[-months:]
+            return pd.Series(ident.apply(y.to_numpy(float)), index=y.index, name=variable)
+    raise KeyError(variable)
+
+
+def fan_chart(paths: xr.Dataset, results: BVARResults, variable: str, *, history_months: int = 36):
+    """Median and 50%/90% equal-tailed bands per scenario, after recent history.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+    """
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    hist = history_of(results, variable, history_months)
+    ax.plot(hist.index, hist.to_numpy(), color="black", lw=1.6, label="observed")
+    dates = paths[dims.DATE].to_index()
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    da = paths[variable].stack(sample=(dims.CHAIN, dims.DRAW))
+    for i, scen in enumerate(paths[dims.SCENARIO].values):
+        vals = da.sel({dims.SCENARIO: scen}).transpose(dims.DATE, "sample").values
+        q = np.quantile(vals, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
+        c = colors[i % len(colors)]
+        ax.fill_between(dates, q[0], q[4], color=c, alpha=0.12, lw=0)
+        ax.fill_between(dates, q[1], q[3], color=c, alpha=0.25, lw=0)
+        ax.plot(dates, q[2], color=c, lw=1.8, label=f"{scen} (median, 50%/90%)")
+    units = paths[variable].attrs.get("units", "")
+    ax.set_title(f"{variable} ({units})")
+    ax.axvline(hist.index[-1], color="grey", lw=0.8, ls=":")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return fig, ax

@@ -1,0 +1,319 @@
+"""Run scenarios on shared posterior draws and common random numbers.
+
+Every scenario of one run uses the same posterior draws of ``(B, Sigma)``, the same standard
+normal shocks and the same random stream for soft conditions and bounds.  A difference between
+two scenarios is therefore a draw-by-draw difference caused only by what the scenarios say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff import dims
+from fiscalcliff.errors import InputError
+from fiscalcliff.forecast.core import (
+    check_draws_seed,
+    exogenous_future,
+    forecast_dates,
+    identity_units,
+)
+from fiscalcliff.forecast.paths import simulate_paths
+from fiscalcliff.scenarios.conditions import build_conditions
+from fiscalcliff.scenarios.events import Event, event_indicator, parse_event
+from fiscalcliff.scenarios.loader import Scenario
+from fiscalcliff.scenarios.paths import build_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from fiscalcliff.model.results import BVARResults
+
+#: Gibbs sweeps per draw when sampling under bounds (a recorded setting)
+GIBBS_SWEEPS = 100
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Settings shared by every scenario of a run (they must agree, or be overridden)."""
+
+    priors: str
+    as_of: str | None
+    horizon_end: str
+    draws: int
+    seed: int
+
+
+def shared_settings(
+    scenarios: Sequence[Scenario], draws: int | None = None, seed: int | None = None
+) -> RunSettings:
+    """Check the scenarios can share draws: same prior file, data vintage, horizon, draws, seed."""
+    if not scenarios:
+        raise InputError("no scenarios given")
+    names = [s.name for s in scenarios]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"scenario names must be distinct; repeated: {', '.join(dupes)}")
+
+    def one(attr: str, getter, override=None):
+        if override is not None:
+            return override
+        values = {s.name: getter(s) for s in scenarios}
+        if len(set(values.values())) > 1:
+            listing = ", ".join(f"{n}: {v}" for n, v in values.items())
+            raise InputError(
+                f"scenarios compared on shared draws must agree on {attr} ({listing}); "
+                "align the files" + (f" or pass --{attr}" if attr in ("draws", "seed") else "")
+            )
+        return next(iter(values.values()))
+
+    settings = RunSettings(
+        priors=one("priors", lambda s: str(s.priors_path)),
+        as_of=one("as_of", lambda s: s.spec.as_of),
+        horizon_end=one("horizon", lambda s: s.spec.horizon.end),
+        draws=one("draws", lambda s: s.spec.draws, draws),
+        seed=one("seed", lambda s: s.spec.seed, seed),
+    )
+    check_draws_seed(settings.draws, settings.seed)
+    return settings
+
+
+def last_observed(results: BVARResults) -> dict[str, float]:
+    """Last data value of every model variable and identity."""
+    frame = results.panel.frame
+    last = {name: float(frame[name].iloc[-1]) for name in frame.columns}
+    y_last = frame[list(results.endogenous)].to_numpy(float)[-1]
+    for ident in results.identities:
+        last[ident.target] = float(ident.apply(y_last))
+    return last
+
+
+def _exogenous(scenario: Scenario, results: BVARResults, dates, last) -> tuple[np.ndarray, dict]:
+    spec = scenario.spec
+    unknown = sorted(set(spec.exogenous) - set(results.exogenous))
+    if unknown:
+        raise InputError(
+            f"{scenario.path.name}: exogenous: {', '.join(unknown)} not exogenous in the model "
+            f"(exogenous: {', '.join(results.exogenous) or 'none'})"
+        )
+    paths = {
+        name: build_path(segs, dates, last[name], what=f"exogenous.{name}")
+        for name, segs in spec.exogenous.items()
+    }
+    x, notes = exogenous_future(results, dates, paths)
+    for name in paths:
+        notes[name] = "scenario path: " + "; ".join(
+            f"{seg.kind} {getattr(seg, seg.kind)}"
+            + (f" from {seg.start}" if seg.start else "")
+            + (f" to {seg.end}" if seg.end else "")
+            for seg in spec.exogenous[name]
+        )
+    return x, notes
+
+
+def run_scenarios(
+    scenarios: Sequence[Scenario],
+    *,
+    results: BVARResults | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    source=None,
+    reporter=None,
+) -> xr.Dataset:
+    """Forecast every scenario on shared posterior draws and shocks.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        Must share prior file, ``as_of`` and horizon end (and draws/seed unless overridden).
+    results : BVARResults, optional
+        A fitted model to reuse; by default the scenarios' prior file is fitted on data up to
+        their ``as_of``.
+    draws, seed : int, optional
+        Override the scenarios' settings.
+    source : fiscalcliff.data.Source, optional
+        Data source for fitting.
+    reporter : optional
+        Progress reporter with ``phase(label)`` (the CLI's).
+
+    Returns
+    -------
+    xarray.Dataset
+        One data variable per series with dims ``(chain, draw, scenario, date)``; ``exog_<name>``
+        (scenario, date); ``events`` (chain, draw, scenario, event) booleans; provenance attrs.
+    """
+
+    from fiscalcliff.provenance import provenance_attrs
+    from fiscalcliff.scenarios.conditional import condition_shocks
+
+    settings = shared_settings(scenarios, draws, seed)
+    phase = reporter.phase if reporter is not None else _null_phase
+    if results is None:
+        from fiscalcliff.model.fit import fit
+        from fiscalcliff.model.spec import load_prior_file
+
+        with phase("fitting the model (shared by all scenarios)"):
+            results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
+    frame = results.panel.frame
+    dates = forecast_dates(frame.index[-1], settings.horizon_end)
+    for s in scenarios:
+        start = s.spec.horizon.start
+        if start is not None and pd.Timestamp(f"{start}-01") != dates[0]:
+            raise InputError(
+                f"{s.path.name}: horizon.start {start} must be the month after the last data "
+                f"month ({frame.index[-1]:%Y-%m}), i.e. {dates[0]:%Y-%m}; leave it out to use that"
+            )
+    endog = list(results.endogenous)
+    last = last_observed(results)
+    series = endog + [i.target for i in results.identities]
+    events = _collect_events(scenarios, series)
+
+    n, h, k = settings.draws, len(dates), len(endog)
+    param_seq, shock_seq, cond_seq = np.random.SeedSequence(settings.seed).spawn(3)
+    with phase(f"drawing {n} posterior draws and shocks"):
+        sample = results.sample(n, np.random.default_rng(param_seq))
+        z = np.random.default_rng(shock_seq).standard_normal((n, h, k))
+    history = frame[endog].to_numpy(float)[-results.layout.lags :]
+
+    all_paths, exog_rows, notes, cond_notes = [], [], {}, {}
+    for s in scenarios:
+        with phase(f"scenario {s.name}"):
+            x, notes[s.name] = _exogenous(s, results, dates, last)
+            paths = simulate_paths(sample.b, sample.sigma_root, history, x, z, results.layout)
+            conds = build_conditions(
+                s.spec.conditions,
+                dates=dates,
+                endogenous=endog,
+                identities=results.identities,
+                last_observed=last,
+                adjusting_shocks=s.spec.adjusting_shocks,
+            )
+            if conds.hard_rows.shape[0] + conds.soft_rows.shape[0] + conds.bound_rows.shape[0]:
+                # the same stream for every scenario: common random numbers
+                rng = np.random.default_rng(cond_seq)
+                res = condition_shocks(
+                    z,
+                    paths,
+                    sample.b,
+                    sample.sigma_root,
+                    results.layout,
+                    conds,
+                    rng,
+                    gibbs_sweeps=GIBBS_SWEEPS,
+                )
+                paths = simulate_paths(
+                    sample.b, sample.sigma_root, history, x, res.shocks, results.layout
+                )
+            cond_notes[s.name] = {
+                "hard": len(conds.hard_labels),
+                "soft": len(conds.soft_labels),
+                "bounds": len(conds.bound_labels),
+                "adjusting_shocks": list(s.spec.adjusting_shocks or ["all"]),
+            }
+            all_paths.append(paths)
+            exog_rows.append(x)
+    stacked = np.stack(all_paths, axis=1)  # (n, S, h, K)
+    ds = _dataset(results, stacked, np.stack(exog_rows), dates, scenarios, events)
+    ds.attrs = provenance_attrs(
+        kind="scenario forecast",
+        sampler="exact conjugate NIW; conditional forecasts by exact Gaussian conditioning "
+        f"(hard/soft) and a {GIBBS_SWEEPS}-sweep Gibbs sampler per draw (bounds)",
+        scenarios=[s.name for s in scenarios],
+        scenario_files={s.name: str(s.path) for s in scenarios},
+        scenario_sha256={s.name: s.sha256 for s in scenarios},
+        seed=settings.seed,
+        draws=n,
+        as_of=settings.as_of or "",
+        horizon=f"{dates[0]:%Y-%m}..{dates[-1]:%Y-%m}",
+        sample=f"{results.sample_start}..{results.sample_end}",
+        data_sha256=results.panel.data_hash,
+        data_last_dates=results.panel.last_dates,
+        prior_file=results.spec.source or "",
+        prior_sha256=results.spec.source_sha256 or "",
+        prior_spec_sha256=results.spec.spec_sha256(),
+        hyperparameters=results.hyperparameters.values,
+        exogenous_assumptions=notes,
+        conditions=cond_notes,
+        events={e.label: e.text for e in events},
+    )
+    return ds
+
+
+def _collect_events(scenarios: Sequence[Scenario], series: Sequence[str]) -> list[Event]:
+    """Union of every scenario's events (evaluated for all scenarios so they compare)."""
+    texts: dict[str, str] = {}
+    for s in scenarios:
+        for label, text in s.spec.events.items():
+            if label in texts and texts[label] != text:
+                raise InputError(
+                    f"event '{label}' means different things in different scenarios: "
+                    f"'{texts[label]}' vs '{text}' ({s.path.name}); rename one"
+                )
+            texts[label] = text
+    return [parse_event(label, text, series) for label, text in texts.items()]
+
+
+def _dataset(results, stacked, exog, dates, scenarios, events) -> xr.Dataset:
+    import xarray as xr
+
+    endog = list(results.endogenous)
+    records = results.panel.records
+    core = (dims.CHAIN, dims.DRAW, dims.SCENARIO, dims.DATE)
+    data_vars = {}
+    values = {}
+    for j, name in enumerate(endog):
+        values[name] = stacked[..., j]
+        data_vars[name] = (
+            core,
+            stacked[None, ..., j],
+            {"units": records[name].units, "kind": "endogenous"},
+        )
+    for ident in results.identities:
+        values[ident.target] = ident.apply(stacked)
+        data_vars[ident.target] = (
+            core,
+            values[ident.target][None],
+            {
+                "units": identity_units(results, ident),
+                "kind": "identity",
+                "identity": ident.expression,
+            },
+        )
+    for j, name in enumerate(results.exogenous):
+        data_vars[f"exog_{name}"] = (
+            (dims.SCENARIO, dims.DATE),
+            exog[..., j],
+            {"units": records[name].units, "kind": "exogenous"},
+        )
+    if events:
+        hits = np.stack([event_indicator(e, values, dates) for e in events], axis=-1)
+        data_vars["events"] = (
+            (dims.CHAIN, dims.DRAW, dims.SCENARIO, "event"),
+            hits[None],
+            {"description": "per-draw truth of each event"},
+        )
+    coords = {
+        dims.CHAIN: [0],
+        dims.DRAW: np.arange(stacked.shape[0]),
+        dims.SCENARIO: [s.name for s in scenarios],
+        dims.DATE: dates,
+    }
+    if events:
+        coords["event"] = [e.label for e in events]
+    return xr.Dataset(data_vars, coords=coords)
+
+
+class _NullPhase:
+    def __enter__(self):
+        return lambda amount=1.0: None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _null_phase(label: str, total=None) -> _NullPhase:
+    return _NullPhase()

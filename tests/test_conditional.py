@@ -510,3 +510,16 @@ def test_malformed_conditions_are_rejected_on_construction():
         LinearConditions.build(h, k, soft=[(row, 0.0, 0.0, "bad sd")])
     with pytest.raises(InputError, match="'zero row'"):
         LinearConditions.build(h, k, hard=[(0.0 * row, 1.0, "zero row")])
+
+
+def test_bound_on_a_soft_conditioned_quantity_or_dependent_bounds_are_rejected(small_var):
+    h, k = small_var[:2]
+    a, c = entry_row(h, k, 2, 0), entry_row(h, k, 2, 1)
+    cond = LinearConditions.build(
+        h, k, soft=[(a, 0.0, 1.0, "soft-a")], bounds=[(a, 0.0, np.inf, "a-floor")]
+    )
+    with pytest.raises(InputError, match=r"a-floor.*soft-a"):
+        impose(small_var, cond)
+    bounds = [(a, 0.0, np.inf, "a>=0"), (c, 0.0, np.inf, "c>=0"), (a + c, -np.inf, 1.0, "a+c<=1")]
+    with pytest.raises(InputError, match=r"'a>=0', 'c>=0', 'a\+c<=1'"):
+        impose(small_var, LinearConditions.build(h, k, bounds=bounds))

@@ -17,13 +17,19 @@ soft
 bounds
     ``lower <= b' vec(y) <= upper``. After the hard and soft conditions the shocks still vary in
     the null space of their loadings; the bounded quantities ``w`` are jointly Gaussian there and
-    are drawn from their truncated law by a Gibbs sampler in constraint space (Rodriguez-Yam,
-    Davis & Scharf 2004): univariate truncated-normal conditionals, exact inverse-CDF draws,
-    ``gibbs_sweeps`` sweeps per posterior draw, started from the unconditional ``w`` clipped into
-    the box. Draws whose unconditional ``w`` already satisfies the bounds are kept unchanged (they
-    are exact draws from the truncated law); the others are MCMC draws, exact in the limit of many
-    sweeps. The shocks are then completed by Gaussian conditioning on the new ``w``, so hard and
-    soft conditions still hold and no draw is ever dropped.
+    are drawn from their truncated law by a Gibbs sampler, i.e. MCMC within each posterior draw
+    (:func:`gibbs_truncated_normal`): coordinate updates in constraint space (Rodriguez-Yam, Davis
+    & Scharf 2004) alternating with updates of the whitened coordinates, all exact inverse-CDF
+    truncated-normal draws, ``gibbs_sweeps`` sweeps (a recorded setting, see the diagnostics)
+    started from the unconditional ``w`` clipped into the box. Draws whose unconditional ``w``
+    already satisfies the bounds are kept unchanged (they are exact draws from the truncated law);
+    the others are exact only in the limit of many sweeps. The shocks are then completed by
+    Gaussian conditioning on the new ``w``, so hard and soft conditions still hold and no draw is
+    ever dropped.
+
+Hard conditions implied by other hard conditions (a duplicate, or an identity whose parts are all
+conditioned) are skipped when their values agree and rejected when they do not. Contradictions
+and conditions that cannot be met raise :class:`~fiscalcliff.errors.InputError` naming them.
 
 The same standard-normal ``z`` and an identically seeded ``rng`` across scenarios give common
 random numbers, so scenario differences are not blurred by simulation noise.
@@ -118,8 +124,9 @@ class LinearConditions:
         Infinite values allowed (one-sided bounds).
     bound_labels : tuple of str
     free_shocks : ndarray, shape (h*K,), bool, optional
-        Which shocks (entry ``s*K + k``: variable ``k`` at date ``s``) may adjust; ``None`` means
-        all of them. The other shocks keep their unconditional values.
+        Which shocks (entry ``s*K + k``: variable ``k`` at date ``s``) may adjust to meet the hard
+        and soft conditions; ``None`` means all of them. Bounds are physical limits: every shock
+        may move to respect them, within the directions that keep hard/soft conditions intact.
     """
 
     hard_rows: np.ndarray
@@ -484,8 +491,14 @@ def condition_shocks(
         dz = np.einsum("ni,nih->nh", x, gn)
 
     if c.bound_labels:
+        # Bounds are physical limits, not policy: every shock may move to respect them, within
+        # the directions that leave the hard/soft conditions exactly as imposed.
+        if free is not None and gn is not None:
+            g_all, norms_all, _ = _loadings_norms(eq_rows[keep], None, **common)
+            gn = g_all / norms_all[..., None]
+            qinv = np.linalg.inv(gn @ np.swapaxes(gn, 1, 2))
         dz += _bound_adjustment(
-            z_flat + dz, y0, dz, c, gn, qinv, free, common, rng, gibbs_sweeps, diagnostics
+            z_flat + dz, y0, dz, c, gn, qinv, None, common, rng, gibbs_sweeps, diagnostics
         )
 
     if g_eq is not None:
@@ -537,8 +550,38 @@ def _bound_adjustment(
     _check_fixed_bounds(np.flatnonzero(fixed), current, c)
     diagnostics["fixed_bounds"] = tuple(labels[i] for i in np.flatnonzero(fixed))
     movable = np.flatnonzero(~fixed)
-    if movable.size == 0:
-        return np.zeros((n, width))
+    adjustment = np.zeros((n, width))
+    if movable.size:
+        adjustment = _sample_movable_bounds(
+            movable, s, current, nb, w_now, gbn, gn, x_eq, c, rng, sweeps, diagnostics
+        )
+    final = current + np.einsum("nih,nh->ni", gbn * nb[..., None], adjustment)
+    violation = np.maximum(c.lower - final, final - c.upper).max(initial=0.0)
+    diagnostics["max_bound_violation"] = float(max(violation, 0.0))
+    return adjustment
+
+
+def _sample_movable_bounds(
+    movable: np.ndarray,
+    s: np.ndarray,
+    current: np.ndarray,
+    nb: np.ndarray,
+    w_now: np.ndarray,
+    gbn: np.ndarray,
+    gn: np.ndarray | None,
+    x_eq: np.ndarray | None,
+    c: LinearConditions,
+    rng: np.random.Generator,
+    sweeps: int,
+    diagnostics: dict[str, Any],
+) -> np.ndarray:
+    """Shock adjustment drawing the bounds that the remaining free directions can move.
+
+    ``s`` is the covariance of the normalised bounded quantities ``w`` given the equalities,
+    ``current`` their values after the equality step and ``nb`` the norms used to normalise them.
+    """
+    n, width = current.shape[0], gbn.shape[2]
+    labels = c.bound_labels
 
     # box for w: lower <= current + nb (w - w_now) <= upper
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -563,9 +606,6 @@ def _bound_adjustment(
         adjustment[outside] = _resample_bounded(
             outside, reps, s_rep, w0, lo_rep, hi_rep, gbn, gn, x_eq, rng, sweeps
         )
-    final = current + np.einsum("nih,nh->ni", gbn * nb[..., None], adjustment)
-    violation = np.maximum(c.lower - final, final - c.upper).max(initial=0.0)
-    diagnostics["max_bound_violation"] = float(max(violation, 0.0))
     return adjustment
 
 
@@ -620,6 +660,13 @@ def _check_fixed_bounds(rows: np.ndarray, current: np.ndarray, c: LinearConditio
             if np.linalg.norm(row - eq_rows.T @ coef) < _DEPENDENT_TOL:
                 scale = np.abs(coef) * np.linalg.norm(eq_rows, axis=1)
                 involved = [eq_labels[j] for j in np.flatnonzero(scale > _DEPENDENT_TOL)]
+        soft = [name for name in involved if name in c.soft_labels]
+        if soft:
+            raise InputError(
+                f"bound '{label}' {interval} is on a quantity fixed by soft condition(s) "
+                f"{_quote(soft)}, whose drawn targets break it in {int(bad.sum())} of {bad.size} "
+                "draws (a bound cannot truncate a soft condition: narrow its sd or drop the bound)"
+            )
         if involved:
             raise InputError(
                 f"bound '{label}' {interval} contradicts condition(s) {_quote(involved)}, which "

@@ -85,14 +85,15 @@ def constraint_loadings(
         psi = impulse_responses(b, layout, h)
     n, m = psi.shape[0], rows.shape[0]
     r = rows.reshape(m, h, k)
-    # acc[i, s', d, j] = sum_{s >= s'} sum_k R[i, s, k] Psi_{s-s'}[d, k, j]: one GEMM per lag
-    acc = np.zeros((m, h, n, k))
     used = np.flatnonzero(np.abs(r).sum(axis=(0, 2)) > 0)
     top = int(used[-1]) + 1 if used.size else 0  # dates after the last used one contribute 0
-    for lag in range(top):
-        block = r[:, lag:top, :].reshape(m * (top - lag), k)  # rows (i, s) with s = s' + lag
-        psi_lag = np.swapaxes(psi[:, lag], 0, 1).reshape(k, n * k)  # (k, (d, j))
-        acc[:, : top - lag] += (block @ psi_lag).reshape(m, top - lag, n, k)
+    # stack[(l, k), (d, j)] = Psi_l[d, k, j], so that for each shock date s'
+    # acc[:, s', (d, j)] = sum_{s >= s'} sum_k R[:, s, k] Psi_{s-s'}[d, k, j] is one GEMM
+    stack = np.moveaxis(psi[:, :top], 0, 2).reshape(top * k, n * k)
+    acc = np.zeros((m, h, n, k))
+    for date in range(top):
+        width = (top - date) * k
+        acc[:, date] = (r[:, date:top].reshape(m, width) @ stack[:width]).reshape(m, n, k)
     acc = np.moveaxis(acc, 2, 0).reshape(n, m * h, k)
     loadings = np.matmul(acc, np.asarray(sigma_root, dtype=float))  # (n, m*h, K)
     return loadings.reshape(n, m, h * k)

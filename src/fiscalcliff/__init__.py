@@ -9,6 +9,11 @@ Typical use::
     paths = results.forecast("2026-12", draws=2000, seed=1)   # xarray.Dataset
     fc.quarterly_summary(paths)               # pandas.DataFrame
 
+    pm = fc.Scenario.from_yaml("scenarios/print-money.yaml")
+    results.forecast(pm)                      # dims (chain, draw, scenario, date)
+    cmp = fc.compare([fc.Scenario.from_yaml("scenarios/baseline.yaml"), pm], baseline="baseline")
+    cmp.differences(); cmp.event_probabilities(); cmp.plot_fan("reserves")
+
 Public names are imported lazily so that ``import fiscalcliff`` (and the CLI) start fast.
 """
 
@@ -26,6 +31,11 @@ _EXPORTS = {
     "BVARResults": "fiscalcliff.model.results",
     "forecast": "fiscalcliff.forecast.core",
     "quarterly_summary": "fiscalcliff.forecast.summary",
+    "Scenario": "fiscalcliff.scenarios.loader",
+    "load_scenario": "fiscalcliff.scenarios.loader",
+    "run_scenarios": "fiscalcliff.scenarios.runner",
+    "compare": "fiscalcliff.scenarios.compare",
+    "Comparison": "fiscalcliff.scenarios.compare",
     "load_panel": "fiscalcliff.data",
     "default_source": "fiscalcliff.data",
     "OfflineDirectorySource": "fiscalcliff.data",
@@ -48,6 +58,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.model.fit import fit  # noqa: F401
     from fiscalcliff.model.results import BVARResults  # noqa: F401
     from fiscalcliff.model.spec import PriorFile, load_prior_file  # noqa: F401
+    from fiscalcliff.scenarios.compare import Comparison, compare  # noqa: F401
+    from fiscalcliff.scenarios.loader import Scenario, load_scenario  # noqa: F401
+    from fiscalcliff.scenarios.runner import run_scenarios  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -60,7 +60,15 @@ def run(args: argparse.Namespace) -> int:
     )
     ds = cmp.paths
     one = ds.isel(scenario=0)
-    print(f"Scenario {scenario.name}: {scenario.spec.description.strip().splitlines()[0]}")
+    import textwrap
+
+    print(
+        textwrap.fill(
+            f"Scenario {scenario.name}: {scenario.spec.description.strip()}",
+            width=100,
+            subsequent_indent="  ",
+        )
+    )
     print(
         f"  horizon {ds.attrs['horizon']}, {ds.attrs['draws']} draws, seed {ds.attrs['seed']}, "
         f"data sample {ds.attrs['sample']}"

@@ -129,18 +129,34 @@ class BVARResults:
 
     def forecast(
         self,
-        horizon: str = "2026-12",
+        horizon="2026-12",
         *,
-        draws: int = 2000,
-        seed: int = 0,
+        draws: int | None = None,
+        seed: int | None = None,
         exogenous=None,
         check_stability: bool = True,
     ) -> xr.Dataset:
         """Forecast paths with parameter and shock uncertainty.
 
-        See :func:`fiscalcliff.forecast.core.forecast` for the parameters.
+        ``horizon`` is a month (``"2026-12"``) for an unconditional forecast — see
+        :func:`fiscalcliff.forecast.core.forecast` — or a
+        :class:`~fiscalcliff.scenarios.loader.Scenario` (or a list of them) to run on this fit,
+        see :func:`fiscalcliff.scenarios.runner.run_scenarios`; ``draws``/``seed`` then override
+        the scenario files' settings.
         """
+        from fiscalcliff.scenarios.loader import Scenario
+
+        if isinstance(horizon, Scenario) or (
+            isinstance(horizon, list | tuple) and horizon and isinstance(horizon[0], Scenario)
+        ):
+            from fiscalcliff.scenarios.runner import run_scenarios
+
+            scenarios = [horizon] if isinstance(horizon, Scenario) else list(horizon)
+            return run_scenarios(scenarios, results=self, draws=draws, seed=seed)
         from fiscalcliff.forecast.core import forecast
+
+        draws = 2000 if draws is None else draws
+        seed = 0 if seed is None else seed
 
         return forecast(
             self,

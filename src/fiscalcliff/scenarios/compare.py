@@ -203,7 +203,11 @@ def compare(
     if baseline not in names:
         raise InputError(f"--baseline '{baseline}' is not among the scenarios ({', '.join(names)})")
     if results is None:
+        from fiscalcliff.scenarios.runner import _null_phase
+
         settings = shared_settings(scenarios, draws, seed)
-        results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
+        phase = reporter.phase if reporter is not None else _null_phase
+        with phase("fitting the model (shared by all scenarios)"):
+            results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
     paths = run_scenarios(scenarios, results=results, draws=draws, seed=seed, reporter=reporter)
     return Comparison(paths=paths, baseline=baseline, results=results)

@@ -43,12 +43,14 @@ def fan_chart(paths: xr.Dataset, results: BVARResults, variable: str, *, history
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     hist = history_of(results, variable, history_months)
     ax.plot(hist.index, hist.to_numpy(), color="black", lw=1.6, label="observed")
-    dates = paths[dims.DATE].to_index()
+    # start every band at the last observation so the forecast joins the history line
+    dates = hist.index[-1:].append(paths[dims.DATE].to_index())
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     da = paths[variable].stack(sample=(dims.CHAIN, dims.DRAW))
     for i, scen in enumerate(paths[dims.SCENARIO].values):
         vals = da.sel({dims.SCENARIO: scen}).transpose(dims.DATE, "sample").values
         q = np.quantile(vals, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
+        q = np.hstack([np.full((5, 1), hist.iloc[-1]), q])
         c = colors[i % len(colors)]
         ax.fill_between(dates, q[0], q[4], color=c, alpha=0.12, lw=0)
         ax.fill_between(dates, q[1], q[3], color=c, alpha=0.25, lw=0)

@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
+from fiscalcliff.provenance import _json_default
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -265,16 +267,6 @@ def _safe_attr(value: Any) -> Any:
     if kind == "O":  # object array
         return json.dumps(value.tolist(), default=_json_default)
     return value
-
-
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):  # numpy arrays and scalars
-        return obj.tolist()
-    if isinstance(obj, _dt.datetime | _dt.date):
-        return obj.isoformat()
-    if isinstance(obj, set | frozenset):
-        return sorted(obj, key=str)
-    return str(obj)
 
 
 def netcdf_safe_attrs(attrs: Mapping[Any, Any]) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -176,8 +175,8 @@ class CachedSource:
             "retrieved_at": self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "n_obs": len(raw.observations),
         }
-        _atomic_write(self.csv_path(series_id), format_observations_csv(raw.observations))
-        _atomic_write(self.meta_path(series_id), json.dumps(meta, indent=2) + "\n")
+        _write_text(self.csv_path(series_id), format_observations_csv(raw.observations))
+        _write_text(self.meta_path(series_id), json.dumps(meta, indent=2) + "\n")
 
     def _read_meta(self, series_id: str) -> dict[str, object]:
         try:
@@ -203,15 +202,9 @@ class CachedSource:
         return f"CachedSource({self.inner!r}, cache_dir={str(self.cache_dir)!r})"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same directory and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_text(path: Path, text: str) -> None:
+    """Write `text` atomically (temporary file in the same directory, then ``os.replace``)."""
+    from fiscalcliff.atomic import atomic_write
+
+    with atomic_write(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)

@@ -12,10 +12,10 @@ import pandas as pd
 from fiscalcliff.data._months import compress_months, fmt_month, months_between, to_month
 from fiscalcliff.data.build import BuiltSeries, SeriesBuilder
 from fiscalcliff.data.catalogue import Catalogue, load_catalogue
-from fiscalcliff.data.hashing import frame_hash
 from fiscalcliff.data.raw import Source
 from fiscalcliff.data.records import SeriesRecord
 from fiscalcliff.errors import DataError, InputError
+from fiscalcliff.provenance import frame_sha256
 
 MonthLike = str | date | pd.Timestamp
 
@@ -33,7 +33,7 @@ class DataPanel:
         Provenance per column.
     data_hash
         SHA-256 hex of a canonical serialisation of `frame` (see
-        :func:`fiscalcliff.data.hashing.frame_hash`).
+        :func:`fiscalcliff.provenance.frame_sha256`).
     last_dates
         Last month (``"YYYY-MM"``) with data of each series, before trimming to the common end.
     notes
@@ -146,7 +146,7 @@ def load_panel(
     return DataPanel(
         frame=frame,
         records={name: b.record() for name, b in built.items()},
-        data_hash=frame_hash(frame),
+        data_hash=frame_sha256(frame),
         last_dates={name: fmt_month(b.last) for name, b in built.items()},
         notes=notes,
     )

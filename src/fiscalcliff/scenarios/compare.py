@@ -62,9 +62,15 @@ def summarise(draws: xr.Dataset, prob: float = HDI_PROB) -> pd.DataFrame:
         table["variable"] = name
         frames.append(table.reset_index())
     out = pd.concat(frames, ignore_index=True)
-    return out.set_index([dims.SCENARIO, "variable", "quarter"]).sort_index(
-        level=[0, 1], sort_remaining=False
-    )
+    # scenarios in run order, variables in the order asked for, quarters in time order
+    order = {
+        dims.SCENARIO: list(draws[dims.SCENARIO].values),
+        "variable": list(draws.data_vars),
+        "quarter": list(draws["quarter"].values),
+    }
+    keys = [out[col].map({v: i for i, v in enumerate(vals)}) for col, vals in order.items()]
+    out = out.iloc[np.lexsort(keys[::-1])]
+    return out.set_index([dims.SCENARIO, "variable", "quarter"])
 
 
 def event_probabilities(paths: xr.Dataset, baseline: str) -> pd.DataFrame:

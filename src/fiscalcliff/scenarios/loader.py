@@ -89,35 +89,50 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[str], Path]:
-    """Raw merged mapping, file hashes along the chain, and the directory priors resolve from."""
+def _display(path: Path) -> Path:
+    """A path as short as possible for messages: relative to the working directory if inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[str], ScenarioSpec]:
+    """Merged raw mapping, file hashes along the chain, and the validated spec of ``path``.
+
+    Every file of an ``extends`` chain is validated after merging with its base, against its own
+    line numbers, so a problem is reported in the file that introduces it. ``priors`` is made
+    absolute, resolved against the file that sets it (or its default, against the root file).
+    """
     from fiscalcliff.provenance import file_sha256
     from fiscalcliff.yamlconfig import read_yaml, validate
 
     path = path.resolve()
+    shown = _display(path)
     if path in seen:
-        chain = " -> ".join(str(p) for p in (*seen, path))
-        raise ConfigError(f"{path}: 'extends' forms a cycle: {chain}")
-    data, lines = read_yaml(path)
+        chain = " -> ".join(str(_display(p)) for p in (*seen, path))
+        raise ConfigError(f"{shown}: 'extends' forms a cycle: {chain}")
+    data, lines = read_yaml(shown)
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: a scenario file must be a mapping of keys to values")
-    validate(_Override, data, path=path, lines=lines)  # unknown keys, with their lines
+        raise ConfigError(f"{shown}:1: a scenario file must be a mapping of keys to values")
+    validate(_Override, data, path=shown, lines=lines)  # unknown keys, with their lines
     hashes = [file_sha256(path)]
     base_ref = data.get("extends")
     if base_ref is None:
-        # a file that extends nothing must be a complete scenario: check it with its own lines
-        validate(ScenarioSpec, data, path=path, lines=lines)
-        return data, hashes, path.parent
-    base_path = (path.parent / str(base_ref)).resolve()
-    if not base_path.is_file():
-        line = lines.get(("extends",), 1)
-        raise ConfigError(f"{path}:{line}: extends: no such file {base_path}")
-    base, base_hashes, _ = _resolve_raw(base_path, (*seen, path))
-    base_dir = base_path.parent
-    if "priors" in base and "priors" not in data:
-        # keep the base's prior file resolved against the base's own directory
-        base = {**base, "priors": str((base_dir / str(base["priors"])).resolve())}
-    return _merge(base, data), base_hashes + hashes, path.parent
+        merged = dict(data)
+    else:
+        base_path = (path.parent / str(base_ref)).resolve()
+        if not base_path.is_file():
+            line = lines.get(("extends",), 1)
+            raise ConfigError(f"{shown}:{line}: extends: no such file {_display(base_path)}")
+        base, base_hashes, _ = _resolve(base_path, (*seen, path))
+        hashes = base_hashes + hashes
+        merged = _merge(base, data)
+    if "priors" in data or base_ref is None:
+        default = ScenarioSpec.model_fields["priors"].default
+        merged["priors"] = str((path.parent / str(data.get("priors", default))).resolve())
+    spec = validate(ScenarioSpec, merged, path=shown, lines=lines)
+    return merged, hashes, spec
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -137,18 +152,17 @@ def load_scenario(path: str | Path) -> Scenario:
         Every problem at once, with file and line; unknown keys with the closest valid key.
     """
     from fiscalcliff.provenance import bytes_sha256
-    from fiscalcliff.yamlconfig import read_yaml, validate
+    from fiscalcliff.yamlconfig import read_yaml
 
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such scenario file")
-    merged, hashes, directory = _resolve_raw(path, ())
-    _, lines = read_yaml(path)
-    spec = validate(ScenarioSpec, merged, path=path, lines=lines)
-    priors_path = (directory / spec.priors).resolve()
+    _, hashes, spec = _resolve(path, ())
+    priors_path = Path(spec.priors)
     if not priors_path.is_file():
+        _, lines = read_yaml(path)
         line = lines.get(("priors",), 1)
-        raise ConfigError(f"{path}:{line}: priors: no such prior file {priors_path}")
+        raise ConfigError(f"{path}:{line}: priors: no such prior file {_display(priors_path)}")
     return Scenario(
         spec=spec,
         path=path.resolve(),

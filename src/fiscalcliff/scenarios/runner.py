@@ -7,7 +7,8 @@ two scenarios is therefore a draw-by-draw difference caused only by what the sce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,7 @@ def _exogenous(scenario: Scenario, results: BVARResults, dates, last) -> tuple[n
     unknown = sorted(set(spec.exogenous) - set(results.exogenous))
     if unknown:
         raise InputError(
-            f"{scenario.path.name}: exogenous: {', '.join(unknown)} not exogenous in the model "
+            f"exogenous: {', '.join(unknown)} not exogenous in the model "
             f"(exogenous: {', '.join(results.exogenous) or 'none'})"
         )
     paths = {
@@ -181,7 +182,7 @@ def run_scenarios(
 
     all_paths, exog_rows, notes, cond_notes = [], [], {}, {}
     for s in scenarios:
-        with phase(f"scenario {s.name}"):
+        with phase(f"scenario {s.name}"), _naming(s):
             x, notes[s.name] = _exogenous(s, results, dates, last)
             paths = simulate_paths(sample.b, sample.sigma_root, history, x, z, results.layout)
             conds = build_conditions(
@@ -245,16 +246,29 @@ def run_scenarios(
 
 def _collect_events(scenarios: Sequence[Scenario], series: Sequence[str]) -> list[Event]:
     """Union of every scenario's events (evaluated for all scenarios so they compare)."""
-    texts: dict[str, str] = {}
+    events: dict[str, Event] = {}
     for s in scenarios:
         for label, text in s.spec.events.items():
-            if label in texts and texts[label] != text:
+            if label in events and events[label].text != text:
                 raise InputError(
-                    f"event '{label}' means different things in different scenarios: "
-                    f"'{texts[label]}' vs '{text}' ({s.path.name}); rename one"
+                    f"{s.path.name}: event '{label}' means different things in different "
+                    f"scenarios: '{events[label].text}' vs '{text}'; rename one"
                 )
-            texts[label] = text
-    return [parse_event(label, text, series) for label, text in texts.items()]
+            with _naming(s):
+                events[label] = parse_event(label, text, series)
+    return list(events.values())
+
+
+@contextmanager
+def _naming(scenario: Scenario) -> Iterator[None]:
+    """Prefix input errors raised while handling a scenario with its file name."""
+    try:
+        yield
+    except InputError as exc:
+        prefix = f"{scenario.path.name}: "
+        if str(exc).startswith(prefix):
+            raise
+        raise type(exc)(prefix + str(exc)) from None
 
 
 def _dataset(results, stacked, exog, dates, scenarios, events) -> xr.Dataset:

@@ -1,0 +1,395 @@
+"""Every shipped scenario file (``scenarios/*.yaml``) loads and runs on the real data.
+
+A new file in ``scenarios/`` is picked up automatically. Expected values are worked out here from
+the numbers written in the YAML files and the segment rules of :mod:`fiscalcliff.scenarios.spec`
+(``level`` a step, ``change`` relative to the last observed value, ``per_month`` adds a fixed
+amount each month from the value before the segment, ``ramp_to`` a straight line ending at the
+target, months not covered hold the previous value), together with the last observed month of
+data; never from numbers the package printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fiscalcliff.data import OfflineDirectorySource
+from fiscalcliff.errors import ConfigError
+from fiscalcliff.model.fit import fit
+from fiscalcliff.model.spec import load_prior_file
+from fiscalcliff.scenarios.loader import Scenario, load_scenario
+from fiscalcliff.scenarios.runner import run_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO_DIR = ROOT / "scenarios"
+SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.yaml"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scenarios"
+PRIOR = ROOT / "priors" / "default.yaml"
+DRAWS = 50
+SERIES_DIMS = ("chain", "draw", "scenario", "date")
+#: physical floors the baseline imposes and every shipped scenario inherits
+FLOORS = ("rrp", "policy_rate", "bill_3m")
+
+
+def ids(paths):
+    return [p.stem for p in paths]
+
+
+# -- model fits and one run per file (module scope: each fit happens once) --------------------
+
+
+@pytest.fixture(scope="module")
+def fits(shared_data_dir):
+    """``as_of -> BVARResults``, fitted lazily on the real data (None = every month)."""
+    source = OfflineDirectorySource(shared_data_dir)
+    spec = load_prior_file(PRIOR)
+    cache = {}
+
+    def get(as_of):
+        if as_of not in cache:
+            cache[as_of] = fit(spec, source=source, as_of=as_of)
+        return cache[as_of]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def runs(fits):
+    """``path -> (scenario, results, dataset of that one scenario)``, run alone with DRAWS draws.
+
+    ``runs.full[path]`` is the same run with its ``scenario`` dimension kept.
+    """
+    cache, full = {}, {}
+
+    def get(path: Path):
+        if path not in cache:
+            scenario = load_scenario(path)
+            results = fits(scenario.spec.as_of)
+            ds = run_scenarios([scenario], results=results, draws=DRAWS)
+            cache[path] = (scenario, results, ds.isel(scenario=0))
+            full[path] = ds
+        return cache[path]
+
+    get.full = full
+    return get
+
+
+def forecast_months(results, horizon_end: str) -> pd.DatetimeIndex:
+    """The month after the last data month through the horizon end."""
+    last = results.panel.frame.index[-1]
+    return pd.date_range(last + pd.offsets.MonthBegin(1), f"{horizon_end}-01", freq="MS")
+
+
+def last_value(results, name: str) -> float:
+    """Value of a model variable in the last data month (reserves from its definition)."""
+    row = results.panel.frame.iloc[-1]
+    if name == "reserves":
+        return float(row["fed_assets"] - row["tga"] - row["rrp"] - row["other_absorbing"])
+    return float(row[name])
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def test_the_scenario_library_is_not_empty():
+    names = {p.stem for p in SCENARIO_FILES}
+    assert {"baseline", "print-money", "shutdown-tga", "high-tariffs"} <= names
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_scenario_file_loads(path):
+    s = load_scenario(path)
+    assert isinstance(s, Scenario)
+    assert s.name == path.stem  # the shipped files are named after their file
+    assert s.path == path.resolve()
+    assert s.priors_path == PRIOR.resolve()
+    assert s.spec.description.strip()
+    assert s.text == path.read_text()
+    assert len(s.sha256) == 64
+    assert Scenario.from_yaml(str(path)).spec == s.spec
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_scenario_file_runs_with_finite_values_and_named_dims(path, runs):
+    scenario, results, one = runs(path)
+    ds = runs.full[path]  # with its scenario dimension
+    series = [*results.endogenous, *(i.target for i in results.identities)]
+    assert "reserves" in series
+    dates = forecast_months(results, scenario.spec.horizon.end)
+    assert ds.sizes["chain"] == 1
+    assert ds.sizes["draw"] == DRAWS  # no draw dropped
+    assert list(ds["scenario"].values) == [scenario.name]
+    assert ds["date"].to_index().equals(dates)
+    for name in series:
+        assert ds[name].dims == SERIES_DIMS, name
+    for name, da in one.data_vars.items():
+        if da.dtype != bool:
+            assert np.all(np.isfinite(da.values)), name
+    assert one["events"].dims == ("chain", "draw", "event")
+    assert set(one["event"].values) == set(scenario.spec.events)
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_reserves_identity_holds_in_every_draw(path, runs):
+    _, _, ds = runs(path)
+    parts = ds["fed_assets"] - ds["tga"] - ds["rrp"] - ds["other_absorbing"]
+    scale = np.maximum.reduce(
+        [np.abs(ds[v].values) for v in ("fed_assets", "tga", "rrp", "other_absorbing")]
+    )
+    assert np.all(np.abs(ds["reserves"].values - parts.values) <= 1e-9 * scale)
+
+
+def _print_money(results, dates):
+    # fed_assets rises by $80bn a month from its last observed level, 2026-03..2026-12
+    base = last_value(results, "fed_assets")
+    months = pd.date_range("2026-03-01", "2026-12-01", freq="MS")
+    return {"fed_assets": pd.Series(base + 80.0 * np.arange(1, len(months) + 1), index=months)}
+
+
+def _shutdown_tga(results, dates):
+    # the TGA is $1,000bn in October and November 2026, then $300bn in December
+    months = pd.to_datetime(["2026-10-01", "2026-11-01", "2026-12-01"])
+    return {"tga": pd.Series([1000.0, 1000.0, 300.0], index=months)}
+
+
+#: hard-condition targets worked out by hand from the YAML of each shipped file
+HARD_TARGETS = {"print-money": _print_money, "shutdown-tga": _shutdown_tga}
+
+
+def test_hand_computed_targets_are_for_files_with_hard_conditions():
+    stems = {p.stem for p in SCENARIO_FILES}
+    for name in HARD_TARGETS:
+        assert name in stems, name
+        spec = load_scenario(SCENARIO_DIR / f"{name}.yaml").spec
+        assert any(c.kind == "hard" for c in spec.conditions.values()), name
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_hard_conditions_are_met_in_every_draw(path, runs):
+    from fiscalcliff.scenarios.paths import build_path
+
+    scenario, results, ds = runs(path)
+    dates = ds["date"].to_index()
+    if scenario.name in HARD_TARGETS:
+        targets = HARD_TARGETS[scenario.name](results, dates)
+        hard_vars = {c.variable for c in scenario.spec.conditions.values() if c.kind == "hard"}
+        assert set(targets) == hard_vars
+    else:
+        # a new file: fall back on the path builder for its targets
+        targets = {}
+        for cond in scenario.spec.conditions.values():
+            if cond.kind == "hard":
+                vals = build_path(
+                    cond.path,
+                    dates,
+                    last_value(results, cond.variable),
+                    what=cond.variable,
+                    hold_last=False,
+                )
+                keep = ~np.isnan(vals)
+                targets[cond.variable] = pd.Series(vals[keep], index=dates[keep])
+    for variable, target in targets.items():
+        got = ds[variable].sel(date=target.index).values  # (chain, draw, months)
+        assert got.shape == (1, DRAWS, len(target))
+        np.testing.assert_allclose(
+            got, np.broadcast_to(target.to_numpy(), got.shape), rtol=1e-8, atol=1e-8
+        )
+        # and only those months are pinned: the draws still differ elsewhere
+        free = dates.difference(target.index)
+        if len(free):
+            assert np.ptp(ds[variable].sel(date=free).values, axis=1).min() > 0
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_floors_and_bounds_hold_in_every_draw(path, runs):
+    scenario, _, ds = runs(path)
+    bounds = {c.variable: c for c in scenario.spec.conditions.values() if c.kind == "bound"}
+    # every shipped scenario keeps the baseline's floors at zero over the whole horizon
+    for name in FLOORS:
+        assert name in bounds, name
+        assert bounds[name].floor == 0 and bounds[name].ceiling is None
+        assert bounds[name].start is None and bounds[name].end is None
+        assert ds[name].values.min() >= 0.0, name
+    for cond in bounds.values():
+        da = ds[cond.variable].sel(date=slice(cond.start, cond.end))
+        if cond.floor is not None:
+            assert da.values.min() >= cond.floor, cond.variable
+        if cond.ceiling is not None:
+            assert da.values.max() <= cond.ceiling, cond.variable
+
+
+# -- exogenous paths -------------------------------------------------------------------------
+
+
+def _months(first: str, last: str) -> pd.DatetimeIndex:
+    return pd.date_range(f"{first}-01", f"{last}-01", freq="MS")
+
+
+def expected_exogenous(name: str, results, dates: pd.DatetimeIndex) -> dict[str, pd.Series]:
+    """Exogenous paths of each shipped file, by hand from its YAML and the last data month."""
+    tariff0 = last_value(results, "tariff_rate")
+    deficit0 = last_value(results, "deficit_12m")
+    tariff = pd.Series(tariff0, index=dates)
+    deficit = pd.Series(deficit0, index=dates)
+    if name == "high-tariffs":
+        # tariff_rate steps to 25 from 2026-04; deficit_12m falls by 24 a month from 2026-04
+        tariff[_months("2026-04", "2026-12")] = 25.0
+        deficit[_months("2026-04", "2026-12")] = deficit0 - 24.0 * np.arange(1, 10)
+    elif name == "tariffs-struck-down":
+        # tariff_rate 9 in 2026-03, then a straight line to 14 at 2026-12 (9 equal steps)
+        tariff["2026-03-01"] = 9.0
+        tariff[_months("2026-04", "2026-12")] = 9.0 + (14.0 - 9.0) * np.arange(1, 10) / 9
+        # deficit_12m +28 a month over 2026-04..09 (6 months), then +10 a month to 2026-12
+        deficit[_months("2026-04", "2026-09")] = deficit0 + 28.0 * np.arange(1, 7)
+        deficit[_months("2026-10", "2026-12")] = deficit0 + 28.0 * 6 + 10.0 * np.arange(1, 4)
+    elif name == "tax-cliff":
+        # deficit_12m +125 a month from 2026-03 (the first forecast month) to the horizon end
+        deficit[_months("2026-03", "2026-12")] = deficit0 + 125.0 * np.arange(1, 11)
+    # every other shipped file keeps both at their last observed values
+    return {"tariff_rate": tariff, "deficit_12m": deficit}
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_exogenous_paths_are_what_the_file_says(path, runs):
+    scenario, results, ds = runs(path)
+    dates = ds["date"].to_index()
+    for name, want in expected_exogenous(scenario.name, results, dates).items():
+        got = ds[f"exog_{name}"]
+        assert got.dims == ("date",)
+        np.testing.assert_allclose(got.values, want.to_numpy(), rtol=1e-12, err_msg=name)
+
+
+def test_last_observed_values_match_the_baseline_description(fits):
+    # baseline.yaml: "deficit_12m $1,634bn and tariff_rate 13.9% in 2026-02"
+    results = fits(None)
+    assert results.panel.frame.index[-1] == pd.Timestamp("2026-02-01")
+    assert abs(last_value(results, "deficit_12m") - 1634) < 1
+    assert abs(last_value(results, "tariff_rate") - 13.9) < 0.05
+
+
+def test_high_tariffs_exogenous_path_in_figures(runs):
+    """Spot values straight from the YAML: 25% and -24/month from April, unchanged in March."""
+    _, results, ds = runs(SCENARIO_DIR / "high-tariffs.yaml")
+    tariff = ds["exog_tariff_rate"].to_series()
+    deficit = ds["exog_deficit_12m"].to_series()
+    assert tariff["2026-03-01"] == pytest.approx(last_value(results, "tariff_rate"))
+    assert tariff["2026-04-01"] == 25 and tariff["2026-12-01"] == 25
+    # April is one month of tariffs, December nine
+    assert deficit["2026-04-01"] - deficit["2026-03-01"] == pytest.approx(-24)
+    assert deficit["2026-12-01"] - deficit["2026-03-01"] == pytest.approx(-216)
+
+
+def test_baseline_2025_11_forecasts_from_december_2025(runs):
+    scenario, results, ds = runs(SCENARIO_DIR / "baseline-2025-11.yaml")
+    assert scenario.spec.as_of == "2025-11"
+    assert results.panel.frame.index[-1] == pd.Timestamp("2025-11-01")
+    assert ds["date"].to_index().equals(_months("2025-12", "2026-12"))
+
+
+# -- extends ---------------------------------------------------------------------------------
+
+
+def test_print_money_inherits_the_baseline_events_bounds_and_settings():
+    base = load_scenario(SCENARIO_DIR / "baseline.yaml").spec
+    pm = load_scenario(SCENARIO_DIR / "print-money.yaml")
+    spec = pm.spec
+    assert spec.name == "print-money"
+    assert spec.events == base.events
+    assert len(spec.events) == 5
+    for label, cond in base.conditions.items():
+        assert spec.conditions[label] == cond
+    assert set(spec.conditions) == {*base.conditions, "qe_purchases"}
+    qe = spec.conditions["qe_purchases"]
+    assert qe.kind == "hard" and qe.variable == "fed_assets"
+    (seg,) = qe.path
+    assert (seg.start, seg.end, seg.kind, seg.per_month) == ("2026-03", "2026-12", "per_month", 80)
+    assert spec.adjusting_shocks == ("fed_assets",)
+    assert (spec.horizon, spec.draws, spec.seed, spec.as_of) == (
+        base.horizon,
+        base.draws,
+        base.seed,
+        base.as_of,
+    )
+    assert spec.exogenous == {}
+    assert pm.priors_path == PRIOR.resolve()
+    # the hash covers the base file too: it differs from a hash of print-money.yaml alone
+    assert pm.sha256 != load_scenario(SCENARIO_DIR / "baseline.yaml").sha256
+
+
+def test_a_null_entry_removes_an_inherited_condition():
+    base = load_scenario(SCENARIO_DIR / "baseline.yaml").spec
+    child = load_scenario(FIXTURES / "no_rrp_floor.yaml")
+    assert "rrp_nonnegative" in base.conditions
+    assert set(child.spec.conditions) == set(base.conditions) - {"rrp_nonnegative"}
+    for label, cond in child.spec.conditions.items():
+        assert cond == base.conditions[label]
+    assert child.spec.events == base.events
+    # the base's prior file is resolved against the base's directory, not the fixture's
+    assert child.priors_path == PRIOR.resolve()
+
+
+def test_a_null_entry_removes_an_inherited_event(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"name: child\nextends: {SCENARIO_DIR / 'baseline.yaml'}\ndescription: d\n"
+        "events:\n  curve_inverted: null\n  tga_high: tga > 1000 any 2026\n"
+    )
+    base = load_scenario(SCENARIO_DIR / "baseline.yaml").spec
+    spec = load_scenario(child).spec
+    assert set(spec.events) == (set(base.events) - {"curve_inverted"}) | {"tga_high"}
+
+
+def test_extends_cycle_is_a_config_error_naming_the_cycle(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("name: a\nextends: b.yaml\ndescription: a\n")
+    b.write_text("name: b\nextends: a.yaml\ndescription: b\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(a)
+    msg = str(info.value)
+    assert "cycle" in msg
+    assert f"{a.resolve()} -> {b.resolve()} -> {a.resolve()}" in msg
+
+
+def test_a_file_extending_itself_is_a_cycle(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("name: a\nextends: a.yaml\ndescription: a\n")
+    with pytest.raises(ConfigError, match="cycle"):
+        load_scenario(a)
+
+
+def test_error_in_an_intermediate_file_names_that_file(tmp_path):
+    mid = tmp_path / "mid.yaml"
+    top = tmp_path / "top.yaml"
+    mid.write_text(
+        f"name: mid\nextends: {SCENARIO_DIR / 'baseline.yaml'}\ndescription: mid\n"
+        "conditions:\n  band: {variable: tga, floor: 900, ceiling: 100}\n"
+    )
+    top.write_text("name: top\nextends: mid.yaml\ndescription: top\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(top)
+    msg = str(info.value)
+    assert "must be below ceiling" in msg
+    assert "mid.yaml:5" in msg
+
+
+def test_default_priors_of_a_base_resolve_against_the_base_file(tmp_path):
+    (tmp_path / "priors").mkdir()
+    (tmp_path / "priors" / "default.yaml").write_bytes(PRIOR.read_bytes())
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "scen" / "base.yaml").write_text(
+        "name: base\ndescription: no priors key\nhorizon: {end: 2026-06}\n"
+    )
+    deeper = tmp_path / "elsewhere" / "deeper"
+    deeper.mkdir(parents=True)
+    (deeper / "child.yaml").write_text(
+        "name: child\nextends: ../../scen/base.yaml\ndescription: two levels down\n"
+    )
+    want = (tmp_path / "priors" / "default.yaml").resolve()
+    assert load_scenario(tmp_path / "scen" / "base.yaml").priors_path == want
+    assert load_scenario(deeper / "child.yaml").priors_path == want

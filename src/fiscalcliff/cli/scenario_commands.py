@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from fiscalcliff.cli.commands import _source, check_run_args
 from fiscalcliff.cli.progress import Reporter
@@ -107,10 +108,8 @@ def compare_cmd(args: argparse.Namespace) -> int:
         source=_source(args),
         reporter=reporter,
     )
-    from fiscalcliff.scenarios.output import summary_text
-
     with reporter.phase(f"writing tables and fan charts to {args.out}"):
         written = cmp.write(args.out)
-    print(summary_text(cmp, cmp.levels(), cmp.differences(), cmp.event_probabilities()))
+    print((Path(args.out) / "summary.md").read_text())
     print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)}")
     return 0

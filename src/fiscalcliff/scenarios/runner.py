@@ -65,7 +65,9 @@ def shared_settings(
             return override
         values = {s.name: getter(s) for s in scenarios}
         if len(set(values.values())) > 1:
-            listing = ", ".join(f"{n}: {v}" for n, v in values.items())
+            listing = ", ".join(
+                f"{n}: {'latest data' if v is None else v}" for n, v in values.items()
+            )
             raise InputError(
                 f"scenarios compared on shared draws must agree on {attr} ({listing}); "
                 "align the files" + (f" or pass --{attr}" if attr in ("draws", "seed") else "")

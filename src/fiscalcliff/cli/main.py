@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--draws", type=int, help="override the scenarios' number of draws")
     cmp.add_argument("--seed", type=int, help="override the scenarios' seed")
     cmp.add_argument("--out", required=True, metavar="DIR", help="output directory")
+
+    from fiscalcliff.report.cli import add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -103,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _install_warning_printer()
     from fiscalcliff.cli import commands, scenario_commands
+    from fiscalcliff.report.cli import report_cmd
 
     handler = {
         ("data", "show"): commands.data_show,
@@ -111,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("forecast", None): commands.forecast,
         ("run", None): scenario_commands.run,
         ("compare", None): scenario_commands.compare_cmd,
+        ("report", None): report_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
         return handler(args) or 0

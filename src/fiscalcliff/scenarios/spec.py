@@ -7,12 +7,14 @@ exogenous variables, conditions on endogenous variables and events to report.  A
 Path segments (used for exogenous paths and for conditions) apply to months ``from``..``to``
 (defaults: the horizon's first and last month) and say exactly one of:
 
+=============  ======================================================================
 ``level``      the value in every month of the segment (a step);
 ``change``     the last observed value plus this change;
 ``per_month``  the value before the segment plus ``per_month`` times the months elapsed
                (e.g. asset purchases of $80bn a month);
 ``ramp_to``    a straight line from the value before the segment to this value at ``to``;
 ``values``     an explicit list of monthly values starting at ``from``.
+=============  ======================================================================
 """
 
 from __future__ import annotations

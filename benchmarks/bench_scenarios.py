@@ -74,9 +74,11 @@ def main() -> None:
         scenarios = [load_scenario(tmp / "base.yaml")] + [
             load_scenario(tmp / f"{n}.yaml") for n in CHILDREN
         ]
-        print(f"fit: {t_fit:.2f} s; {len(scenarios)} scenarios x {args.draws} draws x "
-              f"{args.months} months ({end}); hard conditions: 12 per conditioned scenario"
-              + ("; plus floors on rrp and policy_rate" if args.bounds else ""))
+        print(
+            f"fit: {t_fit:.2f} s; {len(scenarios)} scenarios x {args.draws} draws x "
+            f"{args.months} months ({end}); hard conditions: 12 per conditioned scenario"
+            + ("; plus floors on rrp and policy_rate" if args.bounds else "")
+        )
         best = None
         for rep in range(args.repeat):
             t0 = time.perf_counter()
@@ -85,8 +87,10 @@ def main() -> None:
             print(f"  run {rep + 1}: {elapsed:.2f} s")
             best = elapsed if best is None else min(best, elapsed)
     n_paths = args.draws * len(scenarios)
-    print(f"best: {best:.2f} s for {n_paths:,} conditional paths ({n_paths / best:,.0f} paths/s) "
-          f"[target < 5 s: {'met' if best < 5 else 'NOT met'}]; output {ds.nbytes / 2**20:.0f} MiB")
+    print(
+        f"best: {best:.2f} s for {n_paths:,} conditional paths ({n_paths / best:,.0f} paths/s) "
+        f"[target < 5 s: {'met' if best < 5 else 'NOT met'}]; output {ds.nbytes / 2**20:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

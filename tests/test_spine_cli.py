@@ -374,7 +374,7 @@ def test_fit_writes_posterior_draws(shared_data_dir, tmp_path, cli):
     assert "log marginal likelihood" in stdout
     spec = load_prior_file(PRIOR)
     k, p, n_exog = len(spec.model.endogenous), spec.model.lags, len(spec.model.exogenous)
-    with xr.open_dataset(out, engine="h5netcdf") as ds:
+    with xr.open_dataset(out, engine="h5netcdf", group="posterior") as ds:
         assert ds["B"].dims == ("chain", "draw", "regressor", "equation")
         assert ds["B"].shape == (1, 200, 1 + k * p + n_exog, k)
         assert list(ds["equation"].values) == list(spec.model.endogenous)

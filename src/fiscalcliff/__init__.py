@@ -29,6 +29,8 @@ _EXPORTS = {
     "PriorFile": "fiscalcliff.model.spec",
     "fit": "fiscalcliff.model.fit",
     "BVARResults": "fiscalcliff.model.results",
+    "MCMCResults": "fiscalcliff.model.mcmc.results",
+    "HierarchicalResults": "fiscalcliff.model.hierarchical",
     "forecast": "fiscalcliff.forecast.core",
     "quarterly_summary": "fiscalcliff.forecast.summary",
     "Scenario": "fiscalcliff.scenarios.loader",
@@ -56,6 +58,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.forecast.core import forecast  # noqa: F401
     from fiscalcliff.forecast.summary import quarterly_summary  # noqa: F401
     from fiscalcliff.model.fit import fit  # noqa: F401
+    from fiscalcliff.model.hierarchical import HierarchicalResults  # noqa: F401
+    from fiscalcliff.model.mcmc.results import MCMCResults  # noqa: F401
     from fiscalcliff.model.results import BVARResults  # noqa: F401
     from fiscalcliff.model.spec import PriorFile, load_prior_file  # noqa: F401
     from fiscalcliff.scenarios.compare import Comparison, compare  # noqa: F401

@@ -63,6 +63,10 @@ def check_run_args(args: argparse.Namespace) -> None:
         raise InputError(f"--draws must be a positive integer (got {args.draws})")
     if getattr(args, "seed", None) is not None and args.seed < 0:
         raise InputError(f"--seed must be a non-negative integer (got {args.seed})")
+    for flag, low in (("mcmc_draws", 1), ("tune", 0), ("chains", 1)):
+        value = getattr(args, flag, None)
+        if value is not None and value < low:
+            raise InputError(f"--{flag.replace('_', '-')} must be at least {low} (got {value})")
     out = getattr(args, "out", None)
     if out:
         for parent in Path(out).absolute().parents:
@@ -72,14 +76,38 @@ def check_run_args(args: argparse.Namespace) -> None:
                 break
 
 
-def _fit(args: argparse.Namespace, reporter: Reporter):
+def _fit(args: argparse.Namespace, reporter: Reporter, mcmc_draws: int | None = None):
+    import warnings
+
     from fiscalcliff.model.fit import fit
+    from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
     from fiscalcliff.model.spec import load_prior_file
 
     spec = load_prior_file(args.priors)
     source = _source(args)
-    with reporter.phase("fitting: data, hyperparameters, closed-form posterior"):
-        results = fit(spec, source=source, as_of=args.as_of)
+    inference = spec.prior.inference
+    sampler = getattr(args, "sampler", None) or inference.sampler
+    hyper = getattr(args, "hyperparameters", None) or inference.hyperparameters
+    if sampler == "nuts":
+        label = "fitting: data, hyperparameters, NUTS in PyMC (the first run compiles, ~20 s)"
+    elif hyper == "sample":
+        label = "fitting: data, Metropolis over hyperparameters, conjugate draws"
+    else:
+        label = "fitting: data, hyperparameters, closed-form posterior"
+    with reporter.phase(label), warnings.catch_warnings():
+        # convergence warnings are part of the printed summary
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        results = fit(
+            spec,
+            source=source,
+            as_of=args.as_of,
+            sampler=sampler,
+            hyperparameters=hyper,
+            draws=mcmc_draws if sampler == "nuts" else None,
+            tune=getattr(args, "tune", None),
+            chains=getattr(args, "chains", None),
+            seed=args.seed,
+        )
     return results
 
 
@@ -87,16 +115,20 @@ def fit(args: argparse.Namespace) -> int:
     """``fiscalcliff fit``: estimate, print the summary, optionally save posterior draws."""
     check_run_args(args)
     reporter = Reporter(not args.quiet)
-    results = _fit(args, reporter)
+    results = _fit(args, reporter, mcmc_draws=args.draws)
     print(results)
     for note in results.panel.notes:
         print(f"  note: {note}")
     if args.out:
-        from fiscalcliff.atomic import write_netcdf
+        from fiscalcliff.model.mcmc.inference_data import write_tree
 
-        ds = results.posterior_dataset(args.draws, args.seed)
-        write_netcdf(ds, args.out)
-        print(f"wrote {args.out} ({args.draws} posterior draws)")
+        tree = results.inference_data(args.draws or 2000, args.seed)
+        write_tree(tree, args.out)
+        post = tree["posterior"]
+        print(
+            f"wrote {args.out} ({post.sizes['chain']} chain(s) x {post.sizes['draw']} "
+            "posterior draws; groups posterior, sample_stats, observed_data)"
+        )
     return 0
 
 
@@ -122,7 +154,7 @@ def forecast(args: argparse.Namespace) -> int:
     check_run_args(args)
     exog = _parse_exog(args.exog)
     reporter = Reporter(not args.quiet)
-    results = _fit(args, reporter)
+    results = _fit(args, reporter, mcmc_draws=getattr(args, "mcmc_draws", None))
     with reporter.phase(f"drawing {args.draws} forecast paths to {args.horizon}"):
         paths = results.forecast(args.horizon, draws=args.draws, seed=args.seed, exogenous=exog)
     units = {name: str(paths[name].attrs.get("units", "")) for name in paths.data_vars}

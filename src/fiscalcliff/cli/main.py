@@ -25,6 +25,28 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_sampler(parser: argparse.ArgumentParser, mcmc_draws: bool) -> None:
+    """--sampler, --hyperparameters and the MCMC settings (defaults: the prior file's)."""
+    parser.add_argument(
+        "--sampler",
+        choices=["exact", "nuts"],
+        help="exact: closed-form conjugate posterior (i.i.d. draws); nuts: the same VAR-X in "
+        "PyMC, for non-conjugate priors (default: prior.inference.sampler, else exact)",
+    )
+    parser.add_argument(
+        "--hyperparameters",
+        choices=["optimise", "sample"],
+        help="optimise: fix at the marginal-likelihood optimum; sample: hierarchical "
+        "(Metropolis for exact, random variables for nuts) (default: the prior file's)",
+    )
+    if mcmc_draws:
+        parser.add_argument(
+            "--mcmc-draws", type=int, metavar="N", help="NUTS draws per chain (default 1000)"
+        )
+    parser.add_argument("--tune", type=int, metavar="N", help="NUTS tuning draws per chain")
+    parser.add_argument("--chains", type=int, metavar="C", help="NUTS chains (default 2)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to generate the CLI reference)."""
     parser = argparse.ArgumentParser(
@@ -51,10 +73,19 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--priors", required=True, metavar="FILE", help="prior file (priors/*.yaml)")
     fit.add_argument("--as-of", metavar="YYYY-MM", help="use data up to this month only")
     fit.add_argument(
-        "--draws", type=int, default=2000, help="posterior draws to save (default 2000)"
+        "--draws",
+        type=int,
+        help="exact: posterior draws to save (default 2000); nuts: draws per chain "
+        "(default: prior file, 1000)",
     )
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    fit.add_argument("--out", metavar="FIT.nc", help="save posterior draws as NetCDF")
+    fit.add_argument(
+        "--out",
+        metavar="FIT.nc",
+        help="save the posterior as ArviZ-compatible NetCDF (groups posterior, sample_stats, "
+        "observed_data)",
+    )
+    _add_sampler(fit, mcmc_draws=False)
 
     fc = sub.add_parser("forecast", help="draw forecast paths and print a quarterly summary")
     _add_data_dir(fc)
@@ -72,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "unspecified ones stay at their last observed value",
     )
     fc.add_argument("--out", metavar="FILE.nc", help="write the paths as NetCDF")
+    _add_sampler(fc, mcmc_draws=True)
 
     run = sub.add_parser("run", help="run one scenario file and print its forecast")
     _add_data_dir(run)

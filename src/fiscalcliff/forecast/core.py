@@ -217,7 +217,7 @@ def label_paths(
     spec = results.spec
     ds.attrs = provenance_attrs(
         model=spec.name,
-        sampler="exact conjugate NIW",
+        sampler=getattr(results, "sampler_label", "exact conjugate NIW"),
         seed=seed,
         draws=n,
         horizon=f"{dates[0]:%Y-%m}..{dates[-1]:%Y-%m}",

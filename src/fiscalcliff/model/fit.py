@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from fiscalcliff.errors import DataError
+from fiscalcliff.errors import DataError, InputError
 from fiscalcliff.model import minnesota, niw
 from fiscalcliff.model.design import LagLayout, lagged_regressors, regressor_names
+from fiscalcliff.model.exogenous_priors import ExogenousPlan, apply_conjugate
+from fiscalcliff.model.exogenous_priors import check_exact as check_exact_settings
+from fiscalcliff.model.exogenous_priors import plan as exogenous_plan
 from fiscalcliff.model.hyper import maximise
 from fiscalcliff.model.identities import parse_identities
 from fiscalcliff.model.results import BVARResults
@@ -32,8 +35,14 @@ class _Problem:
     own_lag_mean: np.ndarray
     exog_scale: np.ndarray
     spec: PriorFile
+    #: informative exogenous priors; only Σ-scaled rows enter the conjugate prior
+    exo: ExogenousPlan = field(default_factory=ExogenousPlan)
 
     def prior(self, values: Mapping[str, float]) -> niw.NIWPrior:
+        return apply_conjugate(self.minnesota_prior(values), self.exo)
+
+    def minnesota_prior(self, values: Mapping[str, float]) -> niw.NIWPrior:
+        """The Minnesota prior without informative exogenous rows."""
         mn = self.spec.prior.minnesota
         return minnesota.minnesota_prior(
             self.layout,
@@ -73,8 +82,15 @@ def fit_arrays(
     spec: PriorFile,
     endog: np.ndarray,
     exog: np.ndarray | None,
+    *,
+    check_exact: bool = True,
 ) -> tuple[_Problem, dict, niw.NIWPosterior, float]:
     """Fit on plain arrays (no data layer): used by :func:`fit` and by tests.
+
+    With ``check_exact`` (the exact sampler) settings the conjugate prior cannot honour raise an
+    :class:`~fiscalcliff.errors.InputError`; without it (the NUTS path) hyperparameters and the
+    returned posterior use the conjugate part of the prior only (a reference, and the starting
+    point and preconditioner of the MCMC model).
 
     Returns
     -------
@@ -84,8 +100,9 @@ def fit_arrays(
     mn = spec.prior.minnesota
     if mn.cross_tightness != 1.0:
         raise DataError(
-            "prior.minnesota.cross_tightness must be 1 for the exact (conjugate) sampler: the "
-            "Normal-inverse-Wishart prior has Kronecker structure; use the MCMC sampler instead"
+            "prior.minnesota.cross_tightness must be 1: the Normal-inverse-Wishart prior has "
+            "Kronecker structure, and the NUTS model uses the same Minnesota prior (other values "
+            "are not supported by either sampler yet)"
         )
     k, p = len(m.endogenous), m.lags
     exog = np.zeros((endog.shape[0], 0)) if exog is None else exog
@@ -113,7 +130,10 @@ def fit_arrays(
         own_lag_mean=own_mean,
         exog_scale=scale,
         spec=spec,
+        exo=exogenous_plan(spec, layout, psi, k + 2.0),
     )
+    if check_exact:
+        check_exact_settings(spec, problem.exo)
     specs = {TIGHTNESS: mn.tightness}
     if spec.prior.sum_of_coefficients is not None:
         specs[SOC] = spec.prior.sum_of_coefficients
@@ -131,8 +151,14 @@ def fit(
     source=None,
     as_of: str | None = None,
     progress: Callable[[str], None] | None = None,
+    sampler: str | None = None,
+    hyperparameters: str | None = None,
+    draws: int | None = None,
+    tune: int | None = None,
+    chains: int | None = None,
+    seed: int = 0,
 ) -> BVARResults:
-    """Estimate the conjugate BVAR-X described by a prior file on real data.
+    """Estimate the Bayesian VAR-X described by a prior file on real data.
 
     Parameters
     ----------
@@ -146,11 +172,39 @@ def fit(
         Last month of data to use (``YYYY-MM``), e.g. to forecast as if standing in 2025-11.
     progress : callable, optional
         Receives short status messages.
+    sampler : {"exact", "nuts"}, optional
+        ``exact``: closed-form conjugate posterior (i.i.d. draws). ``nuts``: the same VAR-X in
+        PyMC, sampled by NUTS (needs pymc), for what conjugacy cannot do (informative exogenous
+        priors, Student-t errors, stochastic volatility). Default: the prior file's
+        ``prior.inference.sampler``.
+    hyperparameters : {"optimise", "sample"}, optional
+        ``optimise``: fix them at the maximum of marginal likelihood times hyperprior.
+        ``sample``: treat them as random (GLP 2015) — Metropolis with conjugate draws inside for
+        ``exact``, random variables in the PyMC model for ``nuts``. Default: the prior file's.
+    draws, tune, chains : int, optional
+        MCMC settings (NUTS draws/tuning per chain and chains; for the exact sampler with
+        ``hyperparameters="sample"``, ``draws`` is the number of retained Metropolis draws).
+        Default: the prior file's ``prior.inference``.
+    seed : int
+        Seed of the MCMC samplers (the exact sampler draws at :meth:`BVARResults.sample` time).
 
     Returns
     -------
     BVARResults
+        For NUTS a :class:`~fiscalcliff.model.mcmc.results.MCMCResults`, for sampled
+        hyperparameters with the exact sampler a
+        :class:`~fiscalcliff.model.hierarchical.HierarchicalResults`; all have the same
+        ``sample(draws, seed)``, so forecasts and scenarios work with any of them.
     """
+    inference = spec.prior.inference
+    sampler = sampler or inference.sampler
+    hyperparameters = hyperparameters or inference.hyperparameters
+    if sampler not in ("exact", "nuts"):
+        raise InputError(f"sampler must be 'exact' or 'nuts' (got {sampler!r})")
+    if hyperparameters not in ("optimise", "sample"):
+        raise InputError(
+            f"hyperparameters must be 'optimise' or 'sample' (got {hyperparameters!r})"
+        )
     from fiscalcliff.data import load_panel
 
     m = spec.model
@@ -163,13 +217,18 @@ def fit(
         if progress:
             progress("loading data")
         panel = load_panel(names, source=source, start=m.sample.start, end=end)
+    if as_of is not None and panel.frame.index[-1].strftime("%Y-%m") < as_of:
+        raise DataError(
+            f"as_of {as_of} is after the last month all the model's series share "
+            f"({panel.frame.index[-1]:%Y-%m}); use that month or leave as_of out for the latest"
+        )
     frame = panel.frame[names]
     if progress:
         progress("maximising the marginal likelihood over hyperparameters")
     endog = frame[list(m.endogenous)].to_numpy(dtype=float)
     exog = frame[list(m.exogenous)].to_numpy(dtype=float) if m.exogenous else None
-    problem, hyper, post, log_ml = fit_arrays(spec, endog, exog)
-    return BVARResults(
+    problem, hyper, post, log_ml = fit_arrays(spec, endog, exog, check_exact=sampler == "exact")
+    base = BVARResults(
         spec=spec,
         panel=panel,
         layout=problem.layout,
@@ -180,3 +239,13 @@ def fit(
         log_marginal_likelihood=log_ml,
         identities=identities,
     )
+    mcmc = {"draws": draws, "tune": tune, "chains": chains, "seed": seed, "progress": progress}
+    if sampler == "nuts":
+        from fiscalcliff.model.mcmc.fit import fit_nuts
+
+        return fit_nuts(base, problem, sample_hyperparameters=hyperparameters == "sample", **mcmc)
+    if hyperparameters == "sample":
+        from fiscalcliff.model.hierarchical import sample_hyperparameters
+
+        return sample_hyperparameters(base, problem, draws=draws, seed=seed, progress=progress)
+    return base

@@ -117,6 +117,19 @@ class BVARResults:
         b, sigma, _ = self.posterior.sample(draws, rng)
         return PosteriorSample(b=b, sigma=sigma, sigma_root=np.linalg.cholesky(sigma))
 
+    @property
+    def sampler_label(self) -> str:
+        """Short description of the sampler (recorded in outputs)."""
+        return "exact conjugate NIW"
+
+    def inference_data(self, draws: int = 1000, seed: int = 0) -> xr.DataTree:
+        """Posterior as an ArviZ-compatible DataTree: ``posterior`` (``B``, ``Sigma``),
+        ``sample_stats`` (``lp``) and ``observed_data`` (``y``) — the layout every sampler saves,
+        see :mod:`fiscalcliff.model.mcmc.inference_data`."""
+        from fiscalcliff.model.mcmc.inference_data import exact_tree
+
+        return exact_tree(self, draws, seed)
+
     def posterior_dataset(self, draws: int = 1000, seed: int = 0) -> xr.Dataset:
         """Posterior draws as an xarray Dataset with dims ``(chain, draw, ...)``.
 

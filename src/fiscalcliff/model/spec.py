@@ -101,12 +101,106 @@ class MinnesotaPrior(_Frozen):
     psi: Literal["auto"] | dict[str, float] = "auto"
 
 
+class ExogenousPrior(_Frozen):
+    """Informative prior on one exogenous multiplier: ``B[variable, equation] ~ N(mean, sd^2)``.
+
+    ``source`` must say where the number comes from (paper, table, derivation). The exact
+    (conjugate) sampler can honour such priors only in Σ-scaled form — see
+    :mod:`fiscalcliff.model.exogenous_priors`; otherwise use ``sampler: nuts``.
+    """
+
+    variable: str = Field(..., description="exogenous variable (a row of B)")
+    equation: str = Field(..., description="endogenous variable whose equation it enters")
+    mean: float
+    sd: float = Field(..., gt=0)
+    source: str = Field(..., min_length=1, description="citation or derivation of the numbers")
+
+    @field_validator("source")
+    @classmethod
+    def _cited(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("source must cite where the prior mean and sd come from")
+        return value
+
+
+class GammaPrior(_Frozen):
+    """A Gamma prior given by its mode and standard deviation."""
+
+    mode: float = Field(..., gt=0)
+    sd: float = Field(..., gt=0)
+
+
+class ErrorSettings(_Frozen):
+    """Distribution of the VAR errors (Student-t needs ``sampler: nuts``).
+
+    Student-t errors have scale matrix Σ and ``nu`` degrees of freedom (covariance
+    ``nu / (nu - 2) Σ``). ``nu: estimate`` samples ``nu = 2 + g`` with ``g`` Gamma(``nu_prior``).
+    """
+
+    distribution: Literal["normal", "student_t"] = "normal"
+    nu: float | Literal["estimate"] = "estimate"
+    nu_prior: GammaPrior = GammaPrior(mode=8.0, sd=10.0)
+
+    @field_validator("nu")
+    @classmethod
+    def _nu_above_two(cls, value):
+        if value != "estimate" and not value > 2:
+            raise ValueError("nu must exceed 2 (finite error covariance) or be 'estimate'")
+        return value
+
+
+class VolatilitySettings(_Frozen):
+    """Constant error covariance, or a common stochastic volatility factor (``sampler: nuts``).
+
+    Stochastic: ``Sigma_t = exp(h_t) Sigma`` with ``h_t = phi h_{t-1} + sigma_h eta_t``
+    (Carriero, Clark & Marcellino 2016), ``phi ~ Beta(persistence_alpha, persistence_beta)``,
+    ``sigma_h ~ HalfNormal(shock_sd)``, ``h`` stationary around zero.
+    """
+
+    kind: Literal["constant", "stochastic"] = "constant"
+    persistence_alpha: float = Field(20.0, gt=0)
+    persistence_beta: float = Field(1.5, gt=0)
+    shock_sd: float = Field(0.3, gt=0)
+
+
+class MetropolisSettings(_Frozen):
+    """Random-walk Metropolis over log hyperparameters (exact sampler, ``hyperparameters: sample``).
+
+    As in R's BVAR: target log marginal likelihood + log hyperprior; proposal covariance
+    ``scale^2`` times the inverse Hessian at the mode; ``scale`` tuned during burn-in towards
+    ``target_acceptance``.
+    """
+
+    draws: int = Field(4000, ge=10, description="retained iterations (after burn and thinning)")
+    burn: int = Field(1000, ge=0)
+    thin: int = Field(1, ge=1)
+    scale: float | None = Field(None, gt=0, description="None: 2.38/sqrt(d), tuned in burn-in")
+    target_acceptance: float = Field(0.3, gt=0, lt=1)
+
+
+class InferenceSettings(_Frozen):
+    """How the posterior is computed (the CLI's ``--sampler`` etc. override these)."""
+
+    sampler: Literal["exact", "nuts"] = "exact"
+    hyperparameters: Literal["optimise", "sample"] = "optimise"
+    draws: int = Field(1000, ge=1, description="NUTS draws per chain")
+    tune: int = Field(1000, ge=0, description="NUTS tuning iterations per chain")
+    chains: int = Field(2, ge=1)
+    target_accept: float = Field(0.9, gt=0, lt=1)
+    nuts_sampler: Literal["pymc", "nutpie", "numpyro"] = "pymc"
+    metropolis: MetropolisSettings = MetropolisSettings()
+
+
 class PriorSettings(_Frozen):
     """All prior settings of the conjugate model."""
 
     minnesota: MinnesotaPrior = MinnesotaPrior()
     sum_of_coefficients: Hyperparameter | None = Hyperparameter(mode=1.0, sd=1.0)
     single_unit_root: Hyperparameter | None = Hyperparameter(mode=1.0, sd=1.0)
+    exogenous_priors: tuple[ExogenousPrior, ...] = ()
+    errors: ErrorSettings = ErrorSettings()
+    volatility: VolatilitySettings = VolatilitySettings()
+    inference: InferenceSettings = InferenceSettings()
 
 
 class PriorFile(_Frozen):
@@ -153,6 +247,15 @@ class PriorFile(_Frozen):
         for target in self.identities:
             if target in endog or target in self.model.exogenous:
                 problems.append(f"identities: '{target}' is already a model variable")
+        seen = set()
+        for e in self.prior.exogenous_priors:
+            if e.variable not in self.model.exogenous:
+                problems.append(f"exogenous_priors: '{e.variable}' is not exogenous")
+            if e.equation not in endog:
+                problems.append(f"exogenous_priors: '{e.equation}' is not endogenous")
+            if (e.variable, e.equation) in seen:
+                problems.append(f"exogenous_priors: {e.variable} -> {e.equation} given twice")
+            seen.add((e.variable, e.equation))
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -223,7 +223,8 @@ def run_scenarios(
     ds = _dataset(results, stacked, np.stack(exog_rows), dates, scenarios, events)
     ds.attrs = provenance_attrs(
         kind="scenario forecast",
-        sampler="exact conjugate NIW; conditional forecasts by exact Gaussian conditioning "
+        sampler=f"{getattr(results, 'sampler_label', 'exact conjugate NIW')}; "
+        "conditional forecasts by exact Gaussian conditioning "
         f"(hard/soft) and a {GIBBS_SWEEPS}-sweep Gibbs sampler per draw (bounds)",
         scenarios=[s.name for s in scenarios],
         scenario_files={s.name: str(s.path) for s in scenarios},

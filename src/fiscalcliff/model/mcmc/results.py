@@ -1,0 +1,130 @@
+"""Results of a NUTS fit: stored MCMC draws behind the same interface as the exact results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fiscalcliff.model.mcmc.diagnostics import Diagnostics
+from fiscalcliff.model.results import BVARResults, PosteriorSample
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+
+def resample_indices(available: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``draws`` stored draws out of ``available``, deterministic given ``rng``.
+
+    Fewer than available: a random subset without replacement (random thinning). More: every
+    stored draw ``draws // available`` times plus a random subset for the remainder, shuffled.
+    """
+    if draws <= available:
+        return np.sort(rng.choice(available, size=draws, replace=False))
+    reps, extra = divmod(draws, available)
+    idx = np.concatenate([np.tile(np.arange(available), reps), rng.choice(available, extra, False)])
+    return rng.permutation(idx)
+
+
+@dataclass(frozen=True)
+class MCMCResults(BVARResults):
+    """A VAR-X fitted by NUTS in PyMC. Create with ``fiscalcliff.fit(spec, sampler="nuts")``.
+
+    Everything :class:`~fiscalcliff.model.results.BVARResults` has, where ``prior``,
+    ``posterior``, ``hyperparameters`` and ``log_marginal_likelihood`` describe the *conjugate
+    reference* at the fixed (optimised) hyperparameters — the exact sampler's answer, which the
+    MCMC posterior equals on the conjugate model — plus the MCMC draws.
+
+    Attributes
+    ----------
+    trace : xarray.DataTree
+        ``posterior``, ``sample_stats``, ``observed_data`` (see
+        :mod:`fiscalcliff.model.mcmc.inference_data`), with provenance on the root.
+    diagnostics : Diagnostics
+    settings : dict
+        Sampler, draws, tune, chains, cores, seed, target_accept, random hyperparameters.
+    notes : tuple of str
+        How non-conjugate settings entered the model.
+    """
+
+    trace: xr.DataTree
+    diagnostics: Diagnostics
+    settings: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sampler_label(self) -> str:
+        """Short description of the sampler (recorded in outputs)."""
+        return f"NUTS ({self.settings.get('nuts_sampler', 'pymc')})"
+
+    def _flat(self, name: str) -> np.ndarray:
+        arr = self.trace["posterior"][name].to_numpy()
+        return arr.reshape(-1, *arr.shape[2:])
+
+    @property
+    def n_stored(self) -> int:
+        """Stored draws over all chains."""
+        post = self.trace["posterior"]
+        return int(post.sizes["chain"] * post.sizes["draw"])
+
+    def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
+        """``draws`` draws of ``(B, Sigma)`` taken from the stored MCMC draws.
+
+        Thinned or resampled deterministically with ``seed`` (see :func:`resample_indices`),
+        so forecasts and scenarios work unchanged. ``sigma`` is the error *covariance* used for
+        Gaussian forecast shocks: with Student-t errors ``nu / (nu - 2) Sigma`` (shocks are
+        drawn Gaussian with that covariance), with stochastic volatility ``exp(h_T) Sigma``
+        (the last in-sample volatility, held over the horizon).
+        """
+        rng = np.random.default_rng(seed)
+        idx = resample_indices(self.n_stored, int(draws), rng)
+        b = self._flat("B")[idx]
+        sigma = self._flat("Sigma")[idx]
+        factor = np.ones(len(idx))
+        errors = self.spec.prior.errors
+        if errors.distribution == "student_t":
+            nu = self._flat("nu")[idx] if errors.nu == "estimate" else np.full(len(idx), errors.nu)
+            factor = factor * nu / (nu - 2.0)
+        if self.spec.prior.volatility.kind == "stochastic":
+            factor = factor * np.exp(self._flat("h")[idx, -1])
+        sigma = sigma * factor[:, None, None]
+        sigma = 0.5 * (sigma + np.swapaxes(sigma, 1, 2))
+        return PosteriorSample(b=b, sigma=sigma, sigma_root=np.linalg.cholesky(sigma))
+
+    def posterior_dataset(self, draws: int | None = None, seed: int = 0) -> xr.Dataset:
+        """The stored posterior draws (all chains; ``draws`` and ``seed`` are ignored)."""
+        return self.trace["posterior"].to_dataset()
+
+    def inference_data(self, draws: int | None = None, seed: int = 0) -> xr.DataTree:
+        """The stored DataTree (``draws``/``seed`` are ignored: MCMC draws are kept as run)."""
+        return self.trace
+
+    def __str__(self) -> str:
+        base = super().__str__().splitlines()
+        base[0] = f"Bayesian VAR-X ({self.sampler_label}) — {self.spec.name}"
+        s = self.settings
+        random = s.get("random_hyperparameters") or ()
+        base = [
+            line.replace("  hyperparameters:", "  hyperparameters (conjugate optimum):")
+            for line in base
+            if "log marginal likelihood" not in line
+        ]
+        post = self.trace["posterior"]
+        for name in random:
+            v = post[name]
+            base.append(
+                f"  {name} (sampled): posterior mean {float(v.mean()):.4g}, sd {float(v.std()):.3g}"
+            )
+        if "nu" in post:
+            base.append(f"  Student-t nu: posterior mean {float(post['nu'].mean()):.3g}")
+        if "h" in post:
+            last = float(np.exp(post["h"][..., -1]).mean())
+            base.append(f"  stochastic volatility: exp(h) in the last month {last:.3g}")
+        base += [f"  {note}" for note in self.notes]
+        base.append(f"  MCMC: {self.diagnostics}")
+        base += [f"  warning: {w}" for w in self.diagnostics.warnings()]
+        return "\n".join(base)
+
+
+__all__ = ["MCMCResults", "resample_indices"]

@@ -117,8 +117,7 @@ def fit(args: argparse.Namespace) -> int:
     reporter = Reporter(not args.quiet)
     results = _fit(args, reporter, mcmc_draws=args.draws)
     print(results)
-    for note in results.panel.notes:
-        print(f"  note: {note}")
+    _print_notes(results, args.verbose)
     if args.out:
         from fiscalcliff.model.mcmc.inference_data import write_tree
 
@@ -159,15 +158,16 @@ def forecast(args: argparse.Namespace) -> int:
         paths = results.forecast(args.horizon, draws=args.draws, seed=args.seed, exogenous=exog)
     units = {name: str(paths[name].attrs.get("units", "")) for name in paths.data_vars}
     print(results)
-    for note in results.panel.notes:
-        print(f"  note: {note}")
+    _print_notes(results, args.verbose)
     print()
     print(f"Forecast {paths.attrs['horizon']}, {args.draws} draws, seed {args.seed}")
     for name, how in sorted(_json_attr(paths.attrs["exogenous_assumptions"]).items()):
         print(f"  exogenous {name}: {how}")
     if "explosive_share" in paths.attrs:
+        median_root = float(paths["max_root"].median())
         print(
             f"  explosive draws (largest companion root > 1): {paths.attrs['explosive_share']:.1%}"
+            f" (median largest root {median_root:.4f})"
         )
     print()
     print(format_summary(quarterly_summary(paths), units))
@@ -178,6 +178,16 @@ def forecast(args: argparse.Namespace) -> int:
         print(f"\nwrote {args.out}")
     sys.stdout.flush()
     return 0
+
+
+def _print_notes(results, verbose: bool) -> None:
+    """Data notes: the sample-window ones always, the rest with --verbose."""
+    notes = results.panel.notes
+    shown = notes if verbose else notes[:2]
+    for note in shown:
+        print(f"  note: {note}")
+    if len(notes) > len(shown):
+        print(f"  ({len(notes) - len(shown)} more data notes: rerun with --verbose)")
 
 
 def _json_attr(value):

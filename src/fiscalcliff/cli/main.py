@@ -1,7 +1,8 @@
 """``fiscalcliff`` entry point: argument parsing, error reporting and exit codes.
 
 Exit codes: 0 success; 1 internal error (a bug); 2 bad input (arguments, files, data);
-3 a data source could not be reached and nothing was cached; 130 interrupted.
+3 a data source could not be reached and nothing was cached; 130 interrupted; 141 output pipe
+closed by the reader.
 Heavy libraries are imported inside the commands so that ``--help`` starts fast.
 """
 
@@ -56,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fiscalcliff {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    parser.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="print every data note (incomplete months, fills)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     data = sub.add_parser("data", help="inspect and fetch the data series")
@@ -157,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, as Unix tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:
         if args.debug:
             raise

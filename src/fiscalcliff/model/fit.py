@@ -13,7 +13,7 @@ from fiscalcliff.model.design import LagLayout, lagged_regressors, regressor_nam
 from fiscalcliff.model.exogenous_priors import ExogenousPlan, apply_conjugate
 from fiscalcliff.model.exogenous_priors import check_exact as check_exact_settings
 from fiscalcliff.model.exogenous_priors import plan as exogenous_plan
-from fiscalcliff.model.hyper import maximise
+from fiscalcliff.model.hyper import HyperparameterFit, maximise
 from fiscalcliff.model.identities import parse_identities
 from fiscalcliff.model.results import BVARResults
 from fiscalcliff.model.spec import PriorFile
@@ -84,7 +84,7 @@ def fit_arrays(
     exog: np.ndarray | None,
     *,
     check_exact: bool = True,
-) -> tuple[_Problem, dict, niw.NIWPosterior, float]:
+) -> tuple[_Problem, HyperparameterFit, niw.NIWPosterior, float]:
     """Fit on plain arrays (no data layer): used by :func:`fit` and by tests.
 
     With ``check_exact`` (the exact sampler) settings the conjugate prior cannot honour raise an

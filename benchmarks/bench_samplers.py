@@ -18,16 +18,12 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
+from common import DEFAULT_PRIORS, load_model
 
-from fiscalcliff.data import default_source, load_panel
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning, compute
-from fiscalcliff.model.spec import load_prior_file
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _ess(posterior) -> tuple[float, float, float]:
@@ -42,7 +38,7 @@ def _ess(posterior) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--priors", default=str(ROOT / "priors" / "default.yaml"))
+    parser.add_argument("--priors", default=DEFAULT_PRIORS)
     parser.add_argument("--exact-draws", type=int, default=4000)
     parser.add_argument("--nuts-draws", type=int, default=1000, help="per chain")
     parser.add_argument("--tune", type=int, default=1000)
@@ -51,14 +47,8 @@ def main() -> None:
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
     args = parser.parse_args()
 
-    spec = load_prior_file(args.priors)
+    spec, panel = load_model(args.priors)
     m = spec.model
-    panel = load_panel(
-        list(m.endogenous) + list(m.exogenous),
-        source=default_source(),
-        start=m.sample.start,
-        end=m.sample.end,
-    )
     k, p = len(m.endogenous), m.lags
     print(
         f"model: K={k}, {len(m.exogenous)} exogenous, p={p}, "

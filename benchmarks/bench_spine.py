@@ -16,35 +16,25 @@ import argparse
 import resource
 import time
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
+from common import DEFAULT_PRIORS, load_model
 
-from fiscalcliff.data import default_source, load_panel
 from fiscalcliff.forecast.paths import simulate_paths
 from fiscalcliff.forecast.stability import max_root_modulus
 from fiscalcliff.model.fit import fit
-from fiscalcliff.model.spec import load_prior_file
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--priors", default=str(ROOT / "priors" / "default.yaml"))
+    parser.add_argument("--priors", default=DEFAULT_PRIORS)
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--horizon", type=int, default=24, help="months")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    spec = load_prior_file(args.priors)
+    spec, panel = load_model(args.priors)
     m = spec.model
-    panel = load_panel(
-        list(m.endogenous) + list(m.exogenous),
-        source=default_source(),
-        start=m.sample.start,
-        end=m.sample.end,
-    )
     k, p = len(m.endogenous), m.lags
     print(
         f"model: K={k} endogenous, {len(m.exogenous)} exogenous, p={p} lags, "

@@ -8,21 +8,7 @@ from pathlib import Path
 
 from fiscalcliff.cli.commands import _source, check_run_args
 from fiscalcliff.cli.progress import Reporter
-
-
-def _load(paths: list[str]):
-    from fiscalcliff.errors import ConfigError
-    from fiscalcliff.scenarios.loader import load_scenario
-
-    loaded, problems = [], []
-    for path in paths:
-        try:
-            loaded.append(load_scenario(path))
-        except ConfigError as exc:  # report every file's problems at once
-            problems.append(str(exc))
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return loaded
+from fiscalcliff.scenarios.loader import load_scenarios
 
 
 def _print_events(table) -> None:
@@ -42,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from fiscalcliff.scenarios.compare import compare
 
     check_run_args(args)
-    (scenario,) = _load([args.scenario])
+    (scenario,) = load_scenarios([args.scenario])
     reporter = Reporter(not args.quiet)
     with reporter.phase("fitting the model"):
         from fiscalcliff.model.fit import fit
@@ -98,7 +84,7 @@ def compare_cmd(args: argparse.Namespace) -> int:
     from fiscalcliff.scenarios.compare import compare
 
     check_run_args(args)
-    scenarios = _load(args.scenarios)
+    scenarios = load_scenarios(args.scenarios)
     reporter = Reporter(not args.quiet)
     cmp = compare(
         scenarios,

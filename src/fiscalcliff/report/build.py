@@ -19,6 +19,7 @@ import pandas as pd
 from fiscalcliff import dims
 from fiscalcliff.report import pages as md
 from fiscalcliff.report.groups import ScenarioGroup, find_scenario_files, group_scenarios
+from fiscalcliff.scenarios.loader import load_scenarios
 
 if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.scenarios.compare import Comparison
@@ -61,21 +62,6 @@ class _GroupRun:
     comparison: Comparison
     observed: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def _load(files: Sequence[Path]) -> list[Scenario]:
-    from fiscalcliff.errors import ConfigError
-    from fiscalcliff.scenarios.loader import load_scenario
-
-    loaded, problems = [], []
-    for path in files:
-        try:
-            loaded.append(load_scenario(path))
-        except ConfigError as exc:  # report every file's problems at once
-            problems.append(str(exc))
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return loaded
 
 
 def build_report(
@@ -122,7 +108,7 @@ def build_report(
 
     phase = reporter.phase if reporter is not None else _null_phase
     out = Path(out)
-    groups = group_scenarios(_load(find_scenario_files(inputs)))
+    groups = group_scenarios(load_scenarios(find_scenario_files(inputs)))
     runs = []
     for g in groups:
         cmp = compare(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,22 @@ def load_scenario(path: str | Path) -> Scenario:
         sha256=bytes_sha256("\n".join(hashes).encode()),
         text=path.read_text(),
     )
+
+
+def load_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:
+    """Load several scenario files, reporting every file's problems in one error.
+
+    Raises
+    ------
+    fiscalcliff.errors.ConfigError
+        With the problems of every file that failed, file by file.
+    """
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_scenario(path))
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return loaded

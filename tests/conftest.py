@@ -19,3 +19,29 @@ def shared_data_dir() -> Path:
             "next to the repository, with SOURCES.md)"
         )
     return SHARED_DATA_DIR
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """``fiscalcliff argv`` in-process: ``(exit code, stdout, stderr)``.
+
+    Usable from module-scoped fixtures (no capsys). The CLI installs its own warning printer;
+    it is undone afterwards so tests stay independent.
+    """
+    import contextlib
+    import io
+    import warnings
+
+    from fiscalcliff.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(warnings, "showwarning", warnings.showwarning)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def cli():
+    """:func:`run_cli` as a fixture."""
+    return run_cli

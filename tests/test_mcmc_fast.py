@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import warnings
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import xarray as xr
 from scipy import integrate
 
 import fiscalcliff as fc
-from fiscalcliff.cli.main import main
+from conftest import run_cli
 from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import ConfigError, InputError
 from fiscalcliff.model.fit import fit_arrays
@@ -57,15 +55,6 @@ def _with(spec: PriorFile, **prior) -> PriorFile:
         else:
             data["prior"][key] = value
     return PriorFile.model_validate(data)
-
-
-def _cli(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(warnings, "showwarning", warnings.showwarning)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 # -- prior file schema ---------------------------------------------------------------------------
@@ -162,7 +151,7 @@ def test_exact_sampler_refuses_non_conjugate_settings(source, change, expected):
 
 
 def test_exact_sampler_refuses_partial_informative_rows_and_cli_exits_2(shared_data_dir):
-    code, _, err = _cli(
+    code, _, err = run_cli(
         [
             "fit",
             "--data-dir",
@@ -338,7 +327,7 @@ def test_hierarchical_exact_results_forecast_and_save(default_exact, source, tmp
 
 def test_cli_hyperparameters_sample_reports_acceptance(shared_data_dir, tmp_path):
     out = tmp_path / "h.nc"
-    code, stdout, err = _cli(
+    code, stdout, err = run_cli(
         [
             "fit",
             "--data-dir",
@@ -362,7 +351,7 @@ def test_cli_hyperparameters_sample_reports_acceptance(shared_data_dir, tmp_path
 
 def test_exact_fit_saves_the_common_layout(shared_data_dir, tmp_path, default_exact):
     out = tmp_path / "fit.nc"
-    code, _, err = _cli(
+    code, _, err = run_cli(
         [
             "fit",
             "--data-dir",

@@ -7,11 +7,8 @@ bytes, or are recomputed here from the paths themselves (event truth, probabilit
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +16,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from fiscalcliff.cli.main import main
+from conftest import run_cli
 from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecast.summary import MAIN_SERIES
@@ -34,16 +31,6 @@ SCEN = ROOT / "scenarios"
 PRIOR = ROOT / "priors" / "default.yaml"
 SERIES_DIMS = ("chain", "draw", "scenario", "date")
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``fiscalcliff argv`` in-process (usable from module fixtures): (code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(warnings, "showwarning", warnings.showwarning)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,10 @@ substring in stderr and no traceback. A new ``wrong_*.yaml`` file is a new test 
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 import pytest
 
-from fiscalcliff.cli.main import main
 from fiscalcliff.errors import ConfigError
 from fiscalcliff.scenarios.loader import load_scenario
 
@@ -41,19 +39,6 @@ def header(path: Path) -> tuple[list[str], str]:
         else:
             stage = m.group(2)
     return expects, stage
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """``cli(argv) -> (exit code, stdout, stderr)``, in-process."""
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
-
-    def run(argv: list[str]) -> tuple[int, str, str]:
-        code = main(argv)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def assert_clean_failure(code: int, stderr: str, expects: list[str]) -> None:

@@ -8,15 +8,12 @@ bytes, or the data layer, never from output pasted back in.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +22,7 @@ import pytest
 import xarray as xr
 
 import fiscalcliff
-from fiscalcliff.cli.main import main
+from conftest import run_cli
 from fiscalcliff.data import OfflineDirectorySource, load_panel
 from fiscalcliff.model.spec import load_prior_file
 
@@ -43,20 +40,6 @@ PATH_VARIABLES = (
     "yield_10y",
 )
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """Run ``fiscalcliff argv`` in-process; return (exit code, stdout, stderr).
-
-    For module-scoped fixtures (no capsys there). ``main`` installs its own warning printer;
-    it is put back afterwards.
-    """
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(warnings, "showwarning", warnings.showwarning)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def forecast_argv(data_dir: Path, out: Path, seed: int = 7, *extra: str) -> list[str]:
@@ -82,19 +65,6 @@ def cli_command() -> list[str]:
     """The installed console script, or the module if the script is not beside Python."""
     script = Path(sys.executable).with_name("fiscalcliff")
     return [str(script)] if script.exists() else [sys.executable, "-m", "fiscalcliff.cli.main"]
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """``cli(argv) -> (exit code, stdout, stderr)``, in-process, output captured by capsys."""
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
-
-    def run(argv: list[str]) -> tuple[int, str, str]:
-        code = main(argv)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 @pytest.fixture(scope="module")

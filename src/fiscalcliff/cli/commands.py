@@ -155,7 +155,13 @@ def forecast(args: argparse.Namespace) -> int:
     reporter = Reporter(not args.quiet)
     results = _fit(args, reporter, mcmc_draws=getattr(args, "mcmc_draws", None))
     with reporter.phase(f"drawing {args.draws} forecast paths to {args.horizon}"):
-        paths = results.forecast(args.horizon, draws=args.draws, seed=args.seed, exogenous=exog)
+        paths = results.forecast(
+            args.horizon,
+            draws=args.draws,
+            seed=args.seed,
+            exogenous=exog,
+            stability=args.stability,
+        )
     units = {name: str(paths[name].attrs.get("units", "")) for name in paths.data_vars}
     print(results)
     _print_notes(results, args.verbose)
@@ -169,6 +175,8 @@ def forecast(args: argparse.Namespace) -> int:
             f"  explosive draws (largest companion root > 1): {paths.attrs['explosive_share']:.1%}"
             f" (median largest root {median_root:.4f})"
         )
+    if args.stability != "report":
+        print(f"  stability check: {paths.attrs['stability']}")
     print()
     print(format_summary(quarterly_summary(paths), units))
     if args.out:

@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold an exogenous variable at VALUE over the horizon (repeatable); "
         "unspecified ones stay at their last observed value",
     )
+    fc.add_argument(
+        "--stability",
+        choices=("report", "filter", "skip"),
+        default="report",
+        help="explosive draws (largest companion root > 1): report their share and keep them "
+        "(default), filter them out (replaced by new stable draws; recorded), or skip the check",
+    )
     fc.add_argument("--out", metavar="FILE.nc", help="write the paths as NetCDF")
     _add_sampler(fc, mcmc_draws=True)
 

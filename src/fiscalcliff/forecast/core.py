@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from fiscalcliff.forecast.stability import max_root_modulus
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
-    from fiscalcliff.model.results import BVARResults
+    from fiscalcliff.model.results import BVARResults, PosteriorSample
 
 ExogenousPaths = Mapping[str, float | list[float] | np.ndarray | pd.Series]
 
@@ -103,6 +103,50 @@ def parallel_max_root(b: np.ndarray, layout, workers: int = 2) -> np.ndarray:
     return np.concatenate(list(res))
 
 
+#: a draw is explosive when its companion matrix has a root of modulus above this
+EXPLOSIVE_ROOT = 1.0
+#: filtering gives up after this many parameter draws per draw it has to keep
+MAX_DRAWS_PER_KEPT = 50
+
+
+def stable_sample(
+    results: BVARResults, draws: int, rng: np.random.Generator
+) -> tuple[PosteriorSample, np.ndarray, int]:
+    """Posterior draws whose largest companion root is at most one (explosive ones discarded).
+
+    Draws in batches sized from the stable share seen so far, until ``draws`` are kept.
+
+    Returns
+    -------
+    sample : PosteriorSample
+        ``draws`` stable draws, in the order drawn.
+    roots : ndarray, shape (draws,)
+        Their largest root moduli.
+    drawn : int
+        How many draws were made in all (``drawn - draws`` were discarded as explosive).
+    """
+    from fiscalcliff.model.results import PosteriorSample
+
+    parts, roots, kept, drawn = [], [], 0, 0
+    while kept < draws:
+        if drawn >= MAX_DRAWS_PER_KEPT * draws:
+            raise InputError(
+                f"only {kept} of {drawn} posterior draws are stable (largest companion root "
+                f"<= {EXPLOSIVE_ROOT}); filtering cannot reach {draws} draws — report the "
+                "explosive share instead (stability 'report') or revise the prior"
+            )
+        rate = max(kept / drawn, 0.05) if drawn else 0.5
+        batch = results.sample(min(int(np.ceil(1.2 * (draws - kept) / rate)), 20_000), rng)
+        r = parallel_max_root(batch.b, results.layout)
+        ok = r <= EXPLOSIVE_ROOT
+        parts.append((batch.b[ok], batch.sigma[ok], batch.sigma_root[ok]))
+        roots.append(r[ok])
+        kept += int(ok.sum())
+        drawn += batch.n_draws
+    b, sigma, root = (np.concatenate(x)[:draws] for x in zip(*parts, strict=True))
+    return PosteriorSample(b=b, sigma=sigma, sigma_root=root), np.concatenate(roots)[:draws], drawn
+
+
 def forecast(
     results: BVARResults,
     *,
@@ -110,7 +154,7 @@ def forecast(
     draws: int = 2000,
     seed: int = 0,
     exogenous: ExogenousPaths | None = None,
-    check_stability: bool = True,
+    stability: Literal["report", "filter", "skip"] = "report",
 ) -> xr.Dataset:
     """Draw forecast paths with parameter and shock uncertainty.
 
@@ -127,30 +171,46 @@ def forecast(
     exogenous : mapping, optional
         Future exogenous values by name: a scalar, a list/array over the horizon, or a
         pandas Series indexed by month. Unspecified variables are held at their last value.
-    check_stability : bool
-        Compute each draw's largest companion root and report the explosive share.
+    stability : {"report", "filter", "skip"}
+        ``report``: compute each draw's largest companion root and report the explosive share.
+        ``filter``: keep only stable draws (explosive ones are discarded and replaced by new
+        draws; how many is recorded in the ``stability`` attribute). ``skip``: no check.
 
     Returns
     -------
     xarray.Dataset
         One data variable per endogenous series and identity, dims ``(chain, draw, date)``;
         ``exog_<name>`` (date) with the assumed exogenous path; ``max_root`` and ``explosive``
-        (chain, draw) when ``check_stability``. Attributes record provenance.
+        (chain, draw) unless ``stability="skip"``. Attributes record provenance.
     """
 
     check_draws_seed(draws, seed)
     frame = results.panel.frame
     dates = forecast_dates(frame.index[-1], horizon)
     x_future, notes = exogenous_future(results, dates, exogenous)
+    if stability not in ("report", "filter", "skip"):
+        raise InputError(f"stability must be 'report', 'filter' or 'skip' (got {stability!r})")
     param_seq, shock_seq = np.random.SeedSequence(seed).spawn(2)
-    sample = results.sample(draws, np.random.default_rng(param_seq))
+    param_rng = np.random.default_rng(param_seq)
+    roots, stability_note = None, "not checked"
+    if stability == "filter":
+        sample, roots, drawn = stable_sample(results, draws, param_rng)
+        stability_note = (
+            f"filtered: kept {draws} stable draws of {drawn} drawn "
+            f"({drawn - draws} explosive draws discarded)"
+        )
+    else:
+        sample = results.sample(draws, param_rng)
+        if stability == "report":
+            roots = parallel_max_root(sample.b, results.layout)
+            stability_note = "reported: explosive draws kept"
     shocks = np.random.default_rng(shock_seq).standard_normal(
         (draws, len(dates), len(results.endogenous))
     )
     history = frame[list(results.endogenous)].to_numpy(float)[-results.layout.lags :]
     paths = simulate_paths(sample.b, sample.sigma_root, history, x_future, shocks, results.layout)
     return label_paths(
-        results, paths, dates, x_future, notes, sample.b if check_stability else None, seed=seed
+        results, paths, dates, x_future, notes, roots, seed=seed, stability=stability_note
     )
 
 
@@ -170,9 +230,10 @@ def label_paths(
     dates: pd.DatetimeIndex,
     x_future: np.ndarray,
     exog_notes: Mapping[str, str],
-    b_for_stability: np.ndarray | None,
+    roots: np.ndarray | None,
     *,
     seed: int,
+    stability: str,
 ) -> xr.Dataset:
     """Turn ``(n, h, K)`` paths into a Dataset with identities and provenance attributes."""
     import xarray as xr
@@ -204,11 +265,11 @@ def label_paths(
             {"units": records[name].units, "kind": "exogenous", "assumption": exog_notes[name]},
         )
     attrs = {}
-    if b_for_stability is not None:
-        roots = parallel_max_root(b_for_stability, results.layout)
+    attrs["stability"] = stability
+    if roots is not None:
         data_vars["max_root"] = ((dims.CHAIN, dims.DRAW), roots[None])
-        data_vars["explosive"] = ((dims.CHAIN, dims.DRAW), (roots > 1.0)[None])
-        attrs["explosive_share"] = float(np.mean(roots > 1.0))
+        data_vars["explosive"] = ((dims.CHAIN, dims.DRAW), (roots > EXPLOSIVE_ROOT)[None])
+        attrs["explosive_share"] = float(np.mean(roots > EXPLOSIVE_ROOT))
     n = paths.shape[0]
     ds = xr.Dataset(
         data_vars,

@@ -147,7 +147,7 @@ class BVARResults:
         draws: int | None = None,
         seed: int | None = None,
         exogenous=None,
-        check_stability: bool = True,
+        stability: str = "report",
     ) -> xr.Dataset:
         """Forecast paths with parameter and shock uncertainty.
 
@@ -177,7 +177,7 @@ class BVARResults:
             draws=draws,
             seed=seed,
             exogenous=exogenous,
-            check_stability=check_stability,
+            stability=stability,
         )
 
     def __str__(self) -> str:

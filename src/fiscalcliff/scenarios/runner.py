@@ -195,7 +195,7 @@ def run_scenarios(
                 last_observed=last,
                 adjusting_shocks=s.spec.adjusting_shocks,
             )
-            if conds.hard_rows.shape[0] + conds.soft_rows.shape[0] + conds.bound_rows.shape[0]:
+            if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
                 rng = np.random.default_rng(cond_seq)
                 res = condition_shocks(

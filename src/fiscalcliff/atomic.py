@@ -130,24 +130,14 @@ def atomic_write(
         raise ValueError(f"mode must be 'wb' or 'w', not {mode!r}")
     if mode == "wb" and (encoding is not None or newline is not None):
         raise ValueError("encoding and newline are for text mode ('w') only")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_sibling(target, "tmp")
-    # "x": exclusive create, with the usual 0o666-minus-umask permissions
-    if mode == "w":
-        f: IO[Any] = open(tmp, "x", encoding=encoding or "utf-8", newline=newline)
-    else:
-        f = open(tmp, "xb")
-    try:
+    with atomic_path(path) as tmp:
+        # "x": exclusive create, with the usual 0o666-minus-umask permissions
+        if mode == "w":
+            f: IO[Any] = open(tmp, "x", encoding=encoding or "utf-8", newline=newline)
+        else:
+            f = open(tmp, "xb")
         with f:
             yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        _remove(tmp)
-        raise
-    _fsync_dir(target.parent)
 
 
 @contextlib.contextmanager

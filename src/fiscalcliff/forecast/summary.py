@@ -26,6 +26,21 @@ MAIN_SERIES = (
 )
 
 
+def quarter_labels(paths: xr.Dataset) -> np.ndarray:
+    """Calendar quarter (``"2026Q1"``) of every forecast month."""
+    return np.asarray(pd.PeriodIndex(paths[dims.DATE].to_index(), freq="Q").astype(str))
+
+
+def quarterly_draws(paths: xr.Dataset, variables: Sequence[str]) -> xr.Dataset:
+    """Each draw's quarterly averages (a quarter partly inside the horizon averages its months)."""
+    return (
+        paths[list(variables)]
+        .groupby(paths[dims.DATE].copy(data=quarter_labels(paths)))
+        .mean()
+        .rename({dims.DATE: "quarter"})
+    )
+
+
 def quarterly_summary(
     paths: xr.Dataset, variables: Sequence[str] | None = None, prob: float = 0.9
 ) -> pd.DataFrame:
@@ -50,17 +65,19 @@ def quarterly_summary(
     """
     if variables is None:
         variables = [v for v in MAIN_SERIES if v in paths.data_vars]
-    quarters = pd.PeriodIndex(paths[dims.DATE].to_index(), freq="Q")
+    by_quarter = quarterly_draws(paths, variables)
+    months = pd.Series(quarter_labels(paths)).value_counts()
     rows = []
     for name in variables:
         arr = (
-            paths[name].stack(sample=(dims.CHAIN, dims.DRAW)).transpose("sample", dims.DATE).values
+            by_quarter[name]
+            .stack(sample=(dims.CHAIN, dims.DRAW))
+            .transpose("sample", "quarter")
+            .values
         )
-        for q in quarters.unique():
-            cols = np.flatnonzero(quarters == q)
-            avg = arr[:, cols].mean(axis=1)
-            lo, med, hi = np.quantile(avg, [(1 - prob) / 2, 0.5, (1 + prob) / 2])
-            rows.append((name, str(q), med, lo, hi, len(cols)))
+        for j, q in enumerate(by_quarter["quarter"].values):
+            lo, med, hi = np.quantile(arr[:, j], [(1 - prob) / 2, 0.5, (1 + prob) / 2])
+            rows.append((name, str(q), med, lo, hi, int(months[q])))
     frame = pd.DataFrame(
         rows, columns=["variable", "quarter", "median", "lower", "upper", "months"]
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast.summary import MAIN_SERIES
+from fiscalcliff.forecast.summary import MAIN_SERIES, quarterly_draws
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -23,17 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: probability mass of the highest-density intervals in tables and charts
 HDI_PROB = 0.9
-
-
-def quarterly_draws(paths: xr.Dataset, variables: Sequence[str]) -> xr.Dataset:
-    """Each draw's quarterly averages (a quarter partly inside the horizon averages its months)."""
-    quarters = pd.PeriodIndex(paths[dims.DATE].to_index(), freq="Q").astype(str)
-    return (
-        paths[list(variables)]
-        .groupby(paths[dims.DATE].copy(data=np.asarray(quarters)))
-        .mean()
-        .rename({dims.DATE: "quarter"})
-    )
 
 
 def summarise(draws: xr.Dataset, prob: float = HDI_PROB) -> pd.DataFrame:

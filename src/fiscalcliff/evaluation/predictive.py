@@ -1,0 +1,244 @@
+"""Forecast ensembles at one origin: a prior file's BVAR, the OLS VAR and the random walk.
+
+Every function sees the data only through a :class:`~fiscalcliff.evaluation.truncate.TruncatedSource`
+cut at the origin, so nothing after the origin can enter a forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from fiscalcliff.errors import DataError
+from fiscalcliff.evaluation.truncate import TruncatedSource
+from fiscalcliff.model.design import LagLayout, regressor_names
+from fiscalcliff.model.identities import Identity, parse_identities
+from fiscalcliff.model.spec import PriorFile
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """A forecast ensemble per horizon, with what the model reported about itself.
+
+    Attributes
+    ----------
+    members : list of ndarray
+        One ``(m_h, V)`` array per horizon (the random walk's ensemble size varies with h).
+    explosive_share : float
+        Share of parameter draws whose largest companion root exceeds one (NaN: not a VAR).
+    notes : tuple of str
+        What was assumed (exogenous paths, conditions, variables not in the model).
+    hyperparameters : dict
+    """
+
+    members: list[np.ndarray]
+    explosive_share: float = float("nan")
+    notes: tuple[str, ...] = ()
+    hyperparameters: dict[str, float] = field(default_factory=dict)
+
+
+def origin_panel(spec: PriorFile, source, origin: str):
+    """The prior file's variables from its sample start to ``origin``, nothing later."""
+    from fiscalcliff.data import load_panel
+
+    m = spec.model
+    names = list(m.endogenous) + list(m.exogenous)
+    panel = load_panel(names, source=TruncatedSource(source, origin), start=m.sample.start,
+                       end=origin)
+    if panel.end != origin:
+        raise DataError(
+            f"at origin {origin} the series {', '.join(names)} only share data to {panel.end}; "
+            "choose origins up to the last month every series has"
+        )
+    return panel
+
+
+def scored_values(frame: pd.DataFrame, endogenous: Sequence[str], identities: Sequence[Identity],
+                  variables: Sequence[str]) -> np.ndarray:
+    """Columns ``variables`` of endogenous levels and identities, ``(T, V)``; NaN if absent."""
+    endo = frame[list(endogenous)].to_numpy(float)
+    cols = []
+    targets = {i.target: i for i in identities}
+    for v in variables:
+        if v in endogenous:
+            cols.append(endo[:, list(endogenous).index(v)])
+        elif v in targets:
+            cols.append(targets[v].apply(endo))
+        else:
+            cols.append(np.full(endo.shape[0], np.nan))
+    return np.stack(cols, axis=-1)
+
+
+def random_walk(spec: PriorFile, source, origin: str, horizons: int,
+                variables: Sequence[str]) -> Ensemble:
+    """No-change forecast; the ensemble at horizon h is the last value plus every h-month change
+    observed from the sample start to the origin."""
+    panel = origin_panel(spec, source, origin)
+    idents = parse_identities(spec.identities, spec.model.endogenous)
+    hist = scored_values(panel.frame, spec.model.endogenous, idents, variables)
+    members = []
+    for h in range(1, horizons + 1):
+        if hist.shape[0] <= h:
+            raise DataError(f"origin {origin}: too few months for {h}-month changes")
+        members.append(hist[-1] + (hist[h:] - hist[:-h]))
+    return Ensemble(members, notes=(f"random walk: h-month changes {panel.start}..{origin}",))
+
+
+@dataclass(frozen=True)
+class _VARDraws:
+    """Parameter draws of a VAR-X in the package's layout, ready to simulate."""
+
+    b: np.ndarray  # (n, M, K)
+    sigma_root: np.ndarray  # (n, K, K)
+    layout: LagLayout
+    endogenous: tuple[str, ...]
+    exogenous: tuple[str, ...]
+    identities: tuple[Identity, ...]
+    frame: pd.DataFrame  # data to the origin
+
+
+def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[_VARDraws, dict]:
+    from fiscalcliff.model.fit import fit
+
+    results = fit(spec, source=TruncatedSource(source, origin), as_of=origin)
+    sample = results.sample(draws, rng)
+    return _VARDraws(
+        b=sample.b,
+        sigma_root=sample.sigma_root,
+        layout=results.layout,
+        endogenous=tuple(results.endogenous),
+        exogenous=tuple(results.exogenous),
+        identities=tuple(results.identities),
+        frame=results.panel.frame,
+    ), dict(results.hyperparameters.values)
+
+
+def _ols_draws(spec: PriorFile, source, origin: str, draws: int) -> _VARDraws:
+    """statsmodels' VAR (OLS per equation) on the same variables, lags and sample; its point
+    estimates and residual covariance repeated for every member (no parameter uncertainty)."""
+    from statsmodels.tsa.api import VAR
+
+    m = spec.model
+    panel = origin_panel(spec, source, origin)
+    frame = panel.frame
+    endog = frame[list(m.endogenous)]
+    exog = frame[list(m.exogenous)] if m.exogenous else None
+    fitted = VAR(endog.reset_index(drop=True),
+                 exog=None if exog is None else exog.reset_index(drop=True)).fit(
+        m.lags, trend="c" if m.constant else "n")
+    params = fitted.params  # rows: const, exogenous, L1.<var>, ..., columns: variables
+    names = regressor_names(m.endogenous, m.exogenous, m.lags, m.constant)
+    sm_names = [
+        n if "." not in n or n in m.exogenous else f"L{n.rsplit('.l', 1)[1]}.{n.rsplit('.l', 1)[0]}"
+        for n in names
+    ]
+    b = params.loc[sm_names, list(m.endogenous)].to_numpy(float)
+    sigma = np.asarray(fitted.sigma_u, dtype=float)
+    root = np.linalg.cholesky(sigma)
+    layout = LagLayout(len(m.endogenous), len(m.exogenous), m.lags, m.constant)
+    return _VARDraws(
+        b=np.broadcast_to(b, (draws, *b.shape)),
+        sigma_root=np.broadcast_to(root, (draws, *root.shape)),
+        layout=layout,
+        endogenous=tuple(m.endogenous),
+        exogenous=tuple(m.exogenous),
+        identities=parse_identities(spec.identities, m.endogenous),
+        frame=frame,
+    )
+
+
+def var_ensemble(
+    kind: str,
+    spec: PriorFile,
+    source,
+    origin: str,
+    horizons: int,
+    variables: Sequence[str],
+    draws: int,
+    seed: np.random.SeedSequence,
+    condition: Mapping[str, np.ndarray] | None = None,
+) -> Ensemble:
+    """Forecast ensemble of a VAR-X at ``origin``: ``kind`` is ``"bvar"`` (the prior file's
+    model, re-estimated on data to the origin, hyperparameters included) or ``"ols"``.
+
+    ``condition`` maps variable names to their realised values over the horizon: exogenous
+    variables follow them; endogenous variables and identities are hard conditions met
+    exactly in every draw (exact Gaussian conditioning of each draw's shocks, all shocks
+    adjusting). Names the model does not have are noted and ignored. Exogenous variables not
+    conditioned on are held at their last value (the model's baseline assumption).
+    """
+    from fiscalcliff.forecast.paths import simulate_paths
+    from fiscalcliff.forecast.stability import max_root_modulus
+
+    param_seq, shock_seq, cond_seq = seed.spawn(3)
+    hyper: dict[str, float] = {}
+    if kind == "bvar":
+        var, hyper = _bvar_draws(spec, source, origin, draws, np.random.default_rng(param_seq))
+    elif kind == "ols":
+        var = _ols_draws(spec, source, origin, draws)
+    else:  # pragma: no cover - guarded by the caller
+        raise ValueError(kind)
+    condition = dict(condition or {})
+    notes = []
+    k, h = len(var.endogenous), horizons
+    x_future = np.empty((h, len(var.exogenous)))
+    for j, name in enumerate(var.exogenous):
+        if name in condition:
+            x_future[:, j] = condition.pop(name)[:h]
+            notes.append(f"exogenous {name}: realised path")
+        else:
+            x_future[:, j] = var.frame[name].iloc[-1]
+            notes.append(f"exogenous {name}: held at its last value")
+    history = var.frame[list(var.endogenous)].to_numpy(float)[-var.layout.lags:]
+    z = np.random.default_rng(shock_seq).standard_normal((draws, h, k))
+    paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout)
+    if kind == "ols":
+        roots = max_root_modulus(var.b[:1], var.layout)
+    else:
+        roots = max_root_modulus(var.b, var.layout)
+    hard = _hard_conditions(condition, var, h, notes)
+    if hard:
+        from fiscalcliff.scenarios.conditional import LinearConditions, condition_shocks
+
+        conds = LinearConditions.build(h, k, hard=hard)
+        res = condition_shocks(z, paths, var.b, var.sigma_root, var.layout, conds,
+                               np.random.default_rng(cond_seq))
+        paths = simulate_paths(var.b, var.sigma_root, history, x_future, res.shocks, var.layout)
+    values = scored_values_paths(paths, var.endogenous, var.identities, variables)
+    return Ensemble(
+        members=[values[:, s] for s in range(h)],
+        explosive_share=float((roots > 1.0).mean()),
+        notes=tuple(notes),
+        hyperparameters=hyper,
+    )
+
+
+def scored_values_paths(paths: np.ndarray, endogenous: Sequence[str],
+                        identities: Sequence[Identity], variables: Sequence[str]) -> np.ndarray:
+    """``(n, h, V)`` values of ``variables`` from ``(n, h, K)`` paths (NaN for absent ones)."""
+    n, h, k = paths.shape
+    flat = pd.DataFrame(paths.reshape(n * h, k), columns=list(endogenous))
+    return scored_values(flat, endogenous, identities, variables).reshape(n, h, len(variables))
+
+
+def _hard_conditions(condition: dict[str, np.ndarray], var: _VARDraws, h: int,
+                     notes: list[str]) -> list:
+    from fiscalcliff.scenarios.conditional import entry_row
+    from fiscalcliff.scenarios.conditions import variable_weights
+
+    known = set(var.endogenous) | {i.target for i in var.identities}
+    k = len(var.endogenous)
+    hard = []
+    for name, values in condition.items():
+        if name not in known:
+            notes.append(f"{name}: not in this model, not conditioned on")
+            continue
+        weights, constant = variable_weights(name, var.endogenous, var.identities, name)
+        for s in range(h):
+            row = sum(entry_row(h, k, s, j, w) for j, w in enumerate(weights) if w)
+            hard.append((row, float(values[s]) - constant, f"{name}[{s + 1}]"))
+        notes.append(f"{name}: realised path imposed (hard condition)")
+    return hard

@@ -134,8 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--seed", type=int, help="override the scenarios' seed")
     cmp.add_argument("--out", required=True, metavar="DIR", help="output directory")
 
+    from fiscalcliff.cli.backtest_command import add_backtest_parser
     from fiscalcliff.report.cli import add_report_parser
 
+    add_backtest_parser(sub)
     add_report_parser(sub)
     return parser
 
@@ -153,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _install_warning_printer()
     from fiscalcliff.cli import commands, scenario_commands
+    from fiscalcliff.cli.backtest_command import backtest_cmd
     from fiscalcliff.report.cli import report_cmd
 
     handler = {
@@ -163,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("run", None): scenario_commands.run,
         ("compare", None): scenario_commands.compare_cmd,
         ("report", None): report_cmd,
+        ("backtest", None): backtest_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
         return handler(args) or 0

@@ -1,4 +1,4 @@
-"""Diebold–Mariano test of equal predictive accuracy with the Harvey–Leybourne–Newbold correction."""
+"""Diebold–Mariano test of equal predictive accuracy, with the Harvey–Leybourne–Newbold fix."""
 
 from __future__ import annotations
 

@@ -76,7 +76,9 @@ def write_backtest(result, directory: str | Path) -> Path:
             tables["diebold_mariano"] = result.diebold_mariano()
         for name, table in tables.items():
             table.to_csv(tmp / f"{name}.csv")
-            (tmp / f"{name}.md").write_text(_md(table, 3 if name == "diebold_mariano" else 2) + "\n")
+            (tmp / f"{name}.md").write_text(
+                _md(table, 3 if name == "diebold_mariano" else 2) + "\n"
+            )
         (tmp / "summary.md").write_text("```text\n" + summary_text(result) + "\n```\n")
         for name, (fig, _) in plots.all_figures(result).items():
             fig.savefig(tmp / f"{name}.png", dpi=110, bbox_inches="tight")

@@ -45,8 +45,11 @@ def pit_histograms(result):
     ds = result.dataset
     models, variables = list(ds.model.values), list(ds.variable.values)
     fig, axes = plt.subplots(
-        len(models), len(variables), figsize=(1.6 * len(variables), 1.3 * len(models)),
-        sharex=True, squeeze=False,
+        len(models),
+        len(variables),
+        figsize=(1.6 * len(variables), 1.3 * len(models)),
+        sharex=True,
+        squeeze=False,
     )
     from fiscalcliff.evaluation.summary import pit_histogram
 
@@ -74,10 +77,10 @@ def coverage_chart(result):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     width = 0.8 / cov.sizes["model"]
     x = np.arange(cov.sizes["variable"])
-    for i, model in enumerate(cov.model.values):
+    for i, model in enumerate(cov["model"].values):
         ax.bar(x + i * width, cov.sel(model=model), width, label=str(model))
     ax.axhline(0.9, color="k", lw=0.8, ls="--")
-    ax.set_xticks(x + 0.4 - width / 2, cov.variable.values, rotation=30, fontsize=8)
+    ax.set_xticks(x + 0.4 - width / 2, cov["variable"].values, rotation=30, fontsize=8)
     ax.set(ylabel="90% band coverage", ylim=(0, 1))
     ax.legend(fontsize=8)
     return fig, ax

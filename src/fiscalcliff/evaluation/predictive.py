@@ -1,7 +1,8 @@
 """Forecast ensembles at one origin: a prior file's BVAR, the OLS VAR and the random walk.
 
-Every function sees the data only through a :class:`~fiscalcliff.evaluation.truncate.TruncatedSource`
-cut at the origin, so nothing after the origin can enter a forecast.
+Every function sees the data only through a
+:class:`~fiscalcliff.evaluation.truncate.TruncatedSource` cut at the origin, so nothing after
+the origin can enter a forecast.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def origin_panel(spec: PriorFile, source, origin: str):
 
     m = spec.model
     names = list(m.endogenous) + list(m.exogenous)
-    panel = load_panel(names, source=TruncatedSource(source, origin), start=m.sample.start,
-                       end=origin)
+    panel = load_panel(
+        names, source=TruncatedSource(source, origin), start=m.sample.start, end=origin
+    )
     if panel.end != origin:
         raise DataError(
             f"at origin {origin} the series {', '.join(names)} only share data to {panel.end}; "
@@ -56,8 +58,12 @@ def origin_panel(spec: PriorFile, source, origin: str):
     return panel
 
 
-def scored_values(frame: pd.DataFrame, endogenous: Sequence[str], identities: Sequence[Identity],
-                  variables: Sequence[str]) -> np.ndarray:
+def scored_values(
+    frame: pd.DataFrame,
+    endogenous: Sequence[str],
+    identities: Sequence[Identity],
+    variables: Sequence[str],
+) -> np.ndarray:
     """Columns ``variables`` of endogenous levels and identities, ``(T, V)``; NaN if absent."""
     endo = frame[list(endogenous)].to_numpy(float)
     cols = []
@@ -72,8 +78,9 @@ def scored_values(frame: pd.DataFrame, endogenous: Sequence[str], identities: Se
     return np.stack(cols, axis=-1)
 
 
-def random_walk(spec: PriorFile, source, origin: str, horizons: int,
-                variables: Sequence[str]) -> Ensemble:
+def random_walk(
+    spec: PriorFile, source, origin: str, horizons: int, variables: Sequence[str]
+) -> Ensemble:
     """No-change forecast; the ensemble at horizon h is the last value plus every h-month change
     observed from the sample start to the origin."""
     panel = origin_panel(spec, source, origin)
@@ -126,9 +133,9 @@ def _ols_draws(spec: PriorFile, source, origin: str, draws: int) -> _VARDraws:
     frame = panel.frame
     endog = frame[list(m.endogenous)]
     exog = frame[list(m.exogenous)] if m.exogenous else None
-    fitted = VAR(endog.reset_index(drop=True),
-                 exog=None if exog is None else exog.reset_index(drop=True)).fit(
-        m.lags, trend="c" if m.constant else "n")
+    fitted = VAR(
+        endog.reset_index(drop=True), exog=None if exog is None else exog.reset_index(drop=True)
+    ).fit(m.lags, trend="c" if m.constant else "n")
     params = fitted.params  # rows: const, exogenous, L1.<var>, ..., columns: variables
     names = regressor_names(m.endogenous, m.exogenous, m.lags, m.constant)
     sm_names = [
@@ -192,7 +199,7 @@ def var_ensemble(
         else:
             x_future[:, j] = var.frame[name].iloc[-1]
             notes.append(f"exogenous {name}: held at its last value")
-    history = var.frame[list(var.endogenous)].to_numpy(float)[-var.layout.lags:]
+    history = var.frame[list(var.endogenous)].to_numpy(float)[-var.layout.lags :]
     z = np.random.default_rng(shock_seq).standard_normal((draws, h, k))
     paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout)
     if kind == "ols":
@@ -204,8 +211,9 @@ def var_ensemble(
         from fiscalcliff.scenarios.conditional import LinearConditions, condition_shocks
 
         conds = LinearConditions.build(h, k, hard=hard)
-        res = condition_shocks(z, paths, var.b, var.sigma_root, var.layout, conds,
-                               np.random.default_rng(cond_seq))
+        res = condition_shocks(
+            z, paths, var.b, var.sigma_root, var.layout, conds, np.random.default_rng(cond_seq)
+        )
         paths = simulate_paths(var.b, var.sigma_root, history, x_future, res.shocks, var.layout)
     values = scored_values_paths(paths, var.endogenous, var.identities, variables)
     return Ensemble(
@@ -216,16 +224,21 @@ def var_ensemble(
     )
 
 
-def scored_values_paths(paths: np.ndarray, endogenous: Sequence[str],
-                        identities: Sequence[Identity], variables: Sequence[str]) -> np.ndarray:
+def scored_values_paths(
+    paths: np.ndarray,
+    endogenous: Sequence[str],
+    identities: Sequence[Identity],
+    variables: Sequence[str],
+) -> np.ndarray:
     """``(n, h, V)`` values of ``variables`` from ``(n, h, K)`` paths (NaN for absent ones)."""
     n, h, k = paths.shape
     flat = pd.DataFrame(paths.reshape(n * h, k), columns=list(endogenous))
     return scored_values(flat, endogenous, identities, variables).reshape(n, h, len(variables))
 
 
-def _hard_conditions(condition: dict[str, np.ndarray], var: _VARDraws, h: int,
-                     notes: list[str]) -> list:
+def _hard_conditions(
+    condition: dict[str, np.ndarray], var: _VARDraws, h: int, notes: list[str]
+) -> list:
     from fiscalcliff.scenarios.conditional import entry_row
     from fiscalcliff.scenarios.conditions import variable_weights
 

@@ -257,7 +257,10 @@ def assemble(tasks: Sequence[Task], results: Sequence[TaskResult], settings: dic
         observed[origins.index(t.origin), :, : t.horizons] = t.observed.T
     ds["observed"] = (("origin", "variable", "horizon"), observed)
     ds.attrs = provenance_attrs(
-        kind="backtest", **settings, notes=notes, hyperparameters=hyper,
+        kind="backtest",
+        **settings,
+        notes=notes,
+        hyperparameters=hyper,
         scores="crps: scoringrules.crps_ensemble; log_score: scoringrules.logs_ensemble "
         "(Gaussian KDE, Silverman bandwidth; lower is better); pit; cover50/cover90: in the "
         "central band; bias and abs_error of the median",

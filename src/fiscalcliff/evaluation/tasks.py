@@ -83,6 +83,7 @@ def forecast_task(task: Task):
     """The task's forecast ensemble (no scoring): see :mod:`fiscalcliff.evaluation.predictive`."""
     from fiscalcliff.evaluation.origins import task_seed
     from fiscalcliff.evaluation.predictive import random_walk, var_ensemble
+
     spec = task.spec
     if task.kind == "rw":
         return random_walk(spec, task.source, task.origin, task.horizons, task.variables)

@@ -86,12 +86,18 @@ def random_walk(
     panel = origin_panel(spec, source, origin)
     idents = parse_identities(spec.identities, spec.model.endogenous)
     hist = scored_values(panel.frame, spec.model.endogenous, idents, variables)
-    members = []
-    for h in range(1, horizons + 1):
-        if hist.shape[0] <= h:
-            raise DataError(f"origin {origin}: too few months for {h}-month changes")
-        members.append(hist[-1] + (hist[h:] - hist[:-h]))
-    return Ensemble(members, notes=(f"random walk: h-month changes {panel.start}..{origin}",))
+    if hist.shape[0] <= horizons:
+        raise DataError(f"origin {origin}: too few months for {horizons}-month changes")
+    return Ensemble(
+        random_walk_members(hist, horizons),
+        notes=(f"random walk: h-month changes {panel.start}..{origin}",),
+    )
+
+
+def random_walk_members(history: np.ndarray, horizons: int) -> list[np.ndarray]:
+    """Members of the no-change forecast from ``(T, V)`` levels: at horizon h, the last value
+    plus each of the ``T - h`` observed h-month changes."""
+    return [history[-1] + (history[h:] - history[:-h]) for h in range(1, horizons + 1)]
 
 
 @dataclass(frozen=True)

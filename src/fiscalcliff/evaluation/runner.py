@@ -61,6 +61,21 @@ def _model_list(priors: Sequence[str | os.PathLike], benchmarks: Sequence[str]):
     return models, reference
 
 
+def _check_origins(origins: Sequence[str], models, actual: pd.DataFrame) -> None:
+    """Every model needs data for all its series up to the latest origin."""
+    latest = origins[-1]
+    for label, _, spec in models:
+        names = [*spec.model.endogenous, *spec.model.exogenous]
+        last = {n: f"{actual[n].last_valid_index():%Y-%m}" for n in names}
+        short = sorted((m, n) for n, m in last.items() if m < latest)
+        if short:
+            month, name = short[0]
+            raise InputError(
+                f"origin {latest}: model '{label}' has no data for {name} after {month}; "
+                f"the latest origin it can use is {month}"
+            )
+
+
 def _variables(spec) -> tuple[str, ...]:
     return tuple(spec.model.endogenous) + tuple(spec.identities)
 
@@ -99,8 +114,14 @@ def build_tasks(
             f"(known: {', '.join(sorted(known))})"
         )
     endog = list(reference.model.endogenous)
-    needed = list(dict.fromkeys(endog + [c for c in condition_on if c not in reference.identities]))
+    model_vars = [v for _, _, s in models for v in (*s.model.endogenous, *s.model.exogenous)]
+    needed = list(
+        dict.fromkeys(
+            endog + model_vars + [c for c in condition_on if c not in reference.identities]
+        )
+    )
     actual = realised_values(needed, source)
+    _check_origins(origin_list, models, actual)
     idents = parse_identities(reference.identities, endog)
     for ident in idents:
         actual[ident.target] = ident.apply(actual[endog].to_numpy(float))
@@ -192,7 +213,7 @@ def run_tasks(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 
@@ -109,6 +110,7 @@ def backtest_cmd(args: argparse.Namespace) -> int:
             workers=args.workers,
             on_result=lambda r: step(1),
         )
+    settings["command"] = shlex.join(["fiscalcliff", *sys.argv[1:]]) if sys.argv[1:] else ""
     result = BacktestResult(assemble(tasks, results, settings))
     with reporter.phase(f"writing {args.out}"):
         result.write(args.out)

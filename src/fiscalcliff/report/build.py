@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from fiscalcliff import dims
+from fiscalcliff.errors import InputError
 from fiscalcliff.report import pages as md
 from fiscalcliff.report.groups import ScenarioGroup, find_scenario_files, group_scenarios
 from fiscalcliff.scenarios.loader import load_scenarios
@@ -74,6 +75,7 @@ def build_report(
     history_months: int = HISTORY_MONTHS,
     reporter=None,
     command: str | None = None,
+    backtest: str | Path | None = None,
 ) -> list[ReportPage]:
     """Forecast every scenario file and write one MyST page per scenario into ``out``.
 
@@ -95,6 +97,9 @@ def build_report(
         Progress reporter with ``phase(label)`` (the CLI's).
     command : str, optional
         The command line to quote on the pages.
+    backtest : str or Path, optional
+        A stored ``fiscalcliff backtest`` directory; adds the "Forecast accuracy" page
+        (``accuracy.md``) and links it from the index.
 
     Returns
     -------
@@ -108,6 +113,14 @@ def build_report(
 
     phase = reporter.phase if reporter is not None else _null_phase
     out = Path(out)
+    if backtest is not None:
+        from fiscalcliff.evaluation.output import MARKER
+
+        if not (Path(backtest) / MARKER).is_file():
+            raise InputError(
+                f"--backtest {backtest}: no {MARKER} there; give a `fiscalcliff backtest --out` "
+                "directory"
+            )
     groups = group_scenarios(load_scenarios(find_scenario_files(inputs)))
     runs = []
     for g in groups:
@@ -142,7 +155,19 @@ def build_report(
                         baseline=run.group.baseline,
                     )
                 )
-        (Path(tmp) / "index.md").write_text(_index_page(runs, command))
+        if backtest is not None:
+            from fiscalcliff.report.accuracy import write_accuracy
+
+            page, figures = write_accuracy(Path(tmp), backtest)
+            written.append(
+                ReportPage(
+                    name="accuracy",
+                    path=out / page.name,
+                    figures=tuple(out / f.relative_to(tmp) for f in figures),
+                    baseline="rw",
+                )
+            )
+        (Path(tmp) / "index.md").write_text(_index_page(runs, command, backtest is not None))
     return written
 
 
@@ -345,8 +370,10 @@ def _write_scenario(
     return page, figures
 
 
-def _index_page(runs: Sequence[_GroupRun], command: str | None) -> str:
+def _index_page(runs: Sequence[_GroupRun], command: str | None, accuracy: bool = False) -> str:
     names = [s.name for run in runs for s in run.group.scenarios]
+    if accuracy:
+        names.append("accuracy")
     lines = [
         "(forecasts)=",
         "# 2026 scenarios",

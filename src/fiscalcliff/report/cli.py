@@ -47,6 +47,11 @@ def add_report_parser(sub) -> argparse.ArgumentParser:
         metavar="N",
         help="months of history on the fan charts (default 36)",
     )
+    rep.add_argument(
+        "--backtest",
+        metavar="DIR",
+        help="a stored `fiscalcliff backtest` output directory: adds the Forecast accuracy page",
+    )
     return rep
 
 
@@ -66,6 +71,8 @@ def report_cmd(args: argparse.Namespace) -> int:
         argv += ["--seed", str(args.seed)]
     if args.history_months != 36:
         argv += ["--history-months", str(args.history_months)]
+    if args.backtest:
+        argv += ["--backtest", args.backtest]
     pages = build_report(
         args.scenarios,
         args.out,
@@ -75,6 +82,7 @@ def report_cmd(args: argparse.Namespace) -> int:
         history_months=args.history_months,
         reporter=reporter,
         command=shlex.join(argv),
+        backtest=args.backtest,
     )
     for page in pages:
         print(f"{page.path}  ({len(page.figures)} figures; compared with {page.baseline})")

@@ -254,3 +254,22 @@ def test_screenshot_of_a_scenario_page(browser, server):
     data = SCREENSHOT.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 50_000  # a rendered page with charts, not a blank one
+
+
+def test_forecast_accuracy_page_shows_skill_coverage_and_figures(crawl):
+    info = crawl["forecasts/accuracy.html"]
+    assert "Forecast accuracy" in info["h1"], info["h1"]
+    assert not info["js_errors"], info["js_errors"]
+    for section in (
+        "Where the default model loses",
+        "CRPS skill against the random walk",
+        "Calibration",
+        "Diebold–Mariano tests against the random walk",
+        "Explosive draws",
+    ):
+        assert section in info["h2"], info["h2"]
+    skill = [i for i in info["images"] if "against the random walk by horizon" in i["alt"]]
+    assert len(skill) == 7, [i["alt"] for i in info["images"]]
+    for img in info["images"]:
+        assert img["complete"] and img["naturalWidth"] > 0, img
+    assert len(info["tables"]) >= 4 and all(rows >= 2 for rows in info["tables"]), info["tables"]

@@ -38,6 +38,8 @@ _EXPORTS = {
     "run_scenarios": "fiscalcliff.scenarios.runner",
     "compare": "fiscalcliff.scenarios.compare",
     "Comparison": "fiscalcliff.scenarios.compare",
+    "backtest": "fiscalcliff.evaluation",
+    "BacktestResult": "fiscalcliff.evaluation",
     "load_panel": "fiscalcliff.data",
     "default_source": "fiscalcliff.data",
     "OfflineDirectorySource": "fiscalcliff.data",
@@ -55,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
         default_source,  # noqa: F401
         load_panel,  # noqa: F401
     )
+    from fiscalcliff.evaluation import BacktestResult, backtest  # noqa: F401
     from fiscalcliff.forecast.core import forecast  # noqa: F401
     from fiscalcliff.forecast.summary import quarterly_summary  # noqa: F401
     from fiscalcliff.model.fit import fit  # noqa: F401

@@ -103,12 +103,25 @@ def backtest_cmd(args: argparse.Namespace) -> int:
         else (f"on {args.scheduler}" if args.scheduler else "on a local Dask cluster")
     )
     with reporter.phase(f"{len(tasks)} tasks (model x origin) {where}", total=len(tasks)) as step:
+        done = [0]
+        every = max(1, len(tasks) // 10)
+
+        def on_result(result) -> None:
+            step(1)
+            done[0] += 1
+            if reporter.enabled and not reporter.live and done[0] % every == 0:
+                print(
+                    f"  {done[0]}/{len(tasks)} tasks, {time.perf_counter() - start:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
         results = run_tasks(
             tasks,
             serial=args.serial,
             scheduler=args.scheduler,
             workers=args.workers,
-            on_result=lambda r: step(1),
+            on_result=on_result,
         )
     settings["command"] = shlex.join(["fiscalcliff", *sys.argv[1:]]) if sys.argv[1:] else ""
     result = BacktestResult(assemble(tasks, results, settings))

@@ -87,9 +87,9 @@ def test_the_baseline_differs_from_itself_by_zero_in_the_tables(results, scenari
     )
     diffs = cmp.differences().xs("baseline", level="scenario")
     assert len(diffs) and (diffs.to_numpy() == 0).all()
-    # and high-tariffs really differs: its tariff path is 25 from 2026-04, above the last value
+    # and high-tariffs really differs: its tariff path is 18 from 2026-04, above the last value
     tariffs = cmp.paths["exog_tariff_rate"].sel(scenario="high-tariffs", date="2026-04-01")
-    assert float(tariffs) == 25.0
+    assert float(tariffs) == 18.0
     assert not np.array_equal(
         cmp.paths["yield_10y"].sel(scenario="baseline").values,
         cmp.paths["yield_10y"].sel(scenario="high-tariffs").values,
@@ -233,11 +233,12 @@ def test_differences_csv_is_zero_for_the_baseline_rows(compare_run):
 
 
 def test_levels_csv_pins_print_money_fed_assets_in_2026q4(compare_run, results):
-    """The hard QE path makes every draw's Q4 average last + 80*(8+9+10)/3 = last + 720."""
+    """The hard QE path (from 2026-04) makes every draw's Q4 average last + 80*(7+8+9)/3 =
+    last + 640."""
     out = compare_run[3]
     levels = pd.read_csv(out / "levels.csv").set_index(["scenario", "variable", "quarter"])
     row = levels.loc[("print-money", "fed_assets", "2026Q4")]
-    want = float(results.panel.frame["fed_assets"].iloc[-1]) + 720
+    want = float(results.panel.frame["fed_assets"].iloc[-1]) + 640
     for col in ("median", "hdi_lower", "hdi_upper"):
         assert row[col] == pytest.approx(want, rel=1e-10)
 
@@ -400,7 +401,7 @@ def test_python_api(results):
     assert (levels["hdi_lower"] <= levels["median"]).all()
     assert (levels["median"] <= levels["hdi_upper"]).all()
     quarters = set(levels.index.get_level_values("quarter"))
-    assert quarters == {"2026Q1", "2026Q2", "2026Q3", "2026Q4"}  # 2026-03 is in Q1
+    assert quarters == {"2026Q2", "2026Q3", "2026Q4"}  # the forecast starts 2026-04, in Q2
     assert set(events["scenario"]) == {"baseline", "print-money"}
     assert set(events["event"]) == set(base.spec.events)
     fig, ax = cmp.plot_fan("reserves")

@@ -146,9 +146,9 @@ def test_reserves_identity_holds_in_every_draw(path, runs):
 
 
 def _print_money(results, dates):
-    # fed_assets rises by $80bn a month from its last observed level, 2026-03..2026-12
+    # fed_assets rises by $80bn a month from its last observed level, 2026-04..2026-12
     base = last_value(results, "fed_assets")
-    months = pd.date_range("2026-03-01", "2026-12-01", freq="MS")
+    months = pd.date_range("2026-04-01", "2026-12-01", freq="MS")
     return {"fed_assets": pd.Series(base + 80.0 * np.arange(1, len(months) + 1), index=months)}
 
 
@@ -238,19 +238,19 @@ def expected_exogenous(name: str, results, dates: pd.DatetimeIndex) -> dict[str,
     tariff = pd.Series(tariff0, index=dates)
     deficit = pd.Series(deficit0, index=dates)
     if name == "high-tariffs":
-        # tariff_rate steps to 25 from 2026-04; deficit_12m falls by 24 a month from 2026-04
-        tariff[_months("2026-04", "2026-12")] = 25.0
+        # tariff_rate steps to 18 from 2026-04; deficit_12m falls by 24 a month from 2026-04
+        tariff[_months("2026-04", "2026-12")] = 18.0
         deficit[_months("2026-04", "2026-12")] = deficit0 - 24.0 * np.arange(1, 10)
     elif name == "tariffs-struck-down":
-        # tariff_rate 9 in 2026-03, then a straight line to 14 at 2026-12 (9 equal steps)
-        tariff["2026-03-01"] = 9.0
-        tariff[_months("2026-04", "2026-12")] = 9.0 + (14.0 - 9.0) * np.arange(1, 10) / 9
+        # tariff_rate 7.3 in 2026-04, then a straight line to 10 at 2026-12 (8 equal steps)
+        tariff["2026-04-01"] = 7.3
+        tariff[_months("2026-05", "2026-12")] = 7.3 + (10.0 - 7.3) * np.arange(1, 9) / 8
         # deficit_12m +28 a month over 2026-04..09 (6 months), then +10 a month to 2026-12
         deficit[_months("2026-04", "2026-09")] = deficit0 + 28.0 * np.arange(1, 7)
         deficit[_months("2026-10", "2026-12")] = deficit0 + 28.0 * 6 + 10.0 * np.arange(1, 4)
     elif name == "tax-cliff":
-        # deficit_12m +125 a month from 2026-03 (the first forecast month) to the horizon end
-        deficit[_months("2026-03", "2026-12")] = deficit0 + 125.0 * np.arange(1, 11)
+        # deficit_12m +125 a month from 2026-04 (the first forecast month) to the horizon end
+        deficit[_months("2026-04", "2026-12")] = deficit0 + 125.0 * np.arange(1, 10)
     # every other shipped file keeps both at their last observed values
     return {"tariff_rate": tariff, "deficit_12m": deficit}
 
@@ -266,23 +266,28 @@ def test_exogenous_paths_are_what_the_file_says(path, runs):
 
 
 def test_last_observed_values_match_the_baseline_description(fits):
-    # baseline.yaml: "deficit_12m $1,634bn and tariff_rate 13.9% in 2026-02"
+    # baseline.yaml: "deficit_12m $1,637bn and tariff_rate 7.3% in 2026-03". From the raw files:
+    # TARIFF_ETR_CUSTOMS.csv ends 2026-03-01 with 7.344 (SOURCES.md: last 2026-03-01), and the 12
+    # rows of MTSDS133FMS.csv for 2025-04..2026-03 sum to -1,636,820 ($mn).
     results = fits(None)
-    assert results.panel.frame.index[-1] == pd.Timestamp("2026-02-01")
-    assert abs(last_value(results, "deficit_12m") - 1634) < 1
-    assert abs(last_value(results, "tariff_rate") - 13.9) < 0.05
+    assert results.panel.frame.index[-1] == pd.Timestamp("2026-03-01")
+    assert abs(last_value(results, "deficit_12m") - 1637) < 1
+    assert abs(last_value(results, "tariff_rate") - 7.3) < 0.05
 
 
 def test_high_tariffs_exogenous_path_in_figures(runs):
-    """Spot values straight from the YAML: 25% and -24/month from April, unchanged in March."""
+    """Spot values straight from the YAML: 18% and -24/month from April, the first forecast
+    month; March 2026 is the last data month, so the deficit path starts from its value."""
     _, results, ds = runs(SCENARIO_DIR / "high-tariffs.yaml")
     tariff = ds["exog_tariff_rate"].to_series()
     deficit = ds["exog_deficit_12m"].to_series()
-    assert tariff["2026-03-01"] == pytest.approx(last_value(results, "tariff_rate"))
-    assert tariff["2026-04-01"] == 25 and tariff["2026-12-01"] == 25
+    assert results.panel.frame.index[-1] == pd.Timestamp("2026-03-01")
+    assert tariff.index[0] == pd.Timestamp("2026-04-01")
+    assert tariff["2026-04-01"] == 18 and tariff["2026-12-01"] == 18
     # April is one month of tariffs, December nine
-    assert deficit["2026-04-01"] - deficit["2026-03-01"] == pytest.approx(-24)
-    assert deficit["2026-12-01"] - deficit["2026-03-01"] == pytest.approx(-216)
+    march = last_value(results, "deficit_12m")
+    assert deficit["2026-04-01"] - march == pytest.approx(-24)
+    assert deficit["2026-12-01"] - march == pytest.approx(-216)
 
 
 def test_baseline_2025_11_forecasts_from_december_2025(runs):
@@ -308,7 +313,7 @@ def test_print_money_inherits_the_baseline_events_bounds_and_settings():
     qe = spec.conditions["qe_purchases"]
     assert qe.kind == "hard" and qe.variable == "fed_assets"
     (seg,) = qe.path
-    assert (seg.start, seg.end, seg.kind, seg.per_month) == ("2026-03", "2026-12", "per_month", 80)
+    assert (seg.start, seg.end, seg.kind, seg.per_month) == ("2026-04", "2026-12", "per_month", 80)
     assert spec.adjusting_shocks == ("fed_assets",)
     assert (spec.horizon, spec.draws, spec.seed, spec.as_of) == (
         base.horizon,

@@ -28,7 +28,8 @@ REQUIRED = {
     "deficit": ("MTSDS133FMS", "$bn"),
     "net_issuance": ("DTS_MKT_NET_ISSUANCE", "$bn"),
     "debt_public": ("FYGFDPUN", "$bn"),
-    "tariff_rate": ("TARIFF_ETR_YALE", "percent"),
+    "tariff_rate": ("TARIFF_ETR_CUSTOMS", "percent"),
+    "tariff_rate_statutory": ("TARIFF_ETR_YALE", "percent"),
     "inflation": ("CPIAUCSL", "percent"),
     "unemployment": ("UNRATE", "percent"),
     "currency": ("CURRCIR", "$bn"),
@@ -59,9 +60,17 @@ def test_entries_carry_the_documented_rules() -> None:
     assert c["rrp"].scale == 1.0 and c["rrp"].zero_before == "2013-10"
     assert c["net_issuance"].aggregate == "sum"
     assert c["debt_public"].fill == "ffill"
-    assert c["tariff_rate"].scale == 100
-    assert c["tariff_rate"].backfill_before is not None
-    assert c["tariff_rate"].backfill_before.month == "2025-01"
+    # tariff_rate: the realised rate, already in percent and monthly in the source (SOURCES.md:
+    # TARIFF_ETR_CUSTOMS, percent, monthly from 1982-01), so no scale and no back-fill
+    assert c["tariff_rate"].scale == 1.0
+    assert c["tariff_rate"].backfill_before is None and c["tariff_rate"].zero_before is None
+    assert c["tariff_rate"].transform is None
+    # the statutory Yale model rate: a daily fraction (SOURCES.md: TARIFF_ETR_YALE, 0.10 = 10%),
+    # averaged over the month, x100 to percent; it starts 2025-01 and is not back-filled
+    assert c["tariff_rate_statutory"].scale == 100
+    assert c["tariff_rate_statutory"].aggregate == "mean"
+    assert c["tariff_rate_statutory"].backfill_before is None
+    assert c["tariff_rate_statutory"].zero_before is None
     assert c["inflation"].transform == "pct_change_12"
     assert c.source_ids("fed_securities") == ("TREAST", "WSHOMCB")
 

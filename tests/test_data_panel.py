@@ -53,21 +53,24 @@ def _at(panel: DataPanel, name: str, month: str) -> float:
 def test_headline_panel_shape_and_notes(headline: DataPanel) -> None:
     frame = headline.frame
     assert list(frame.columns) == HEADLINE
-    assert frame.shape == (206, 9)  # 2009-01 .. 2026-02
-    assert (headline.start, headline.end) == ("2009-01", "2026-02")
+    assert frame.shape == (207, 9)  # 2009-01 .. 2026-03
+    assert (headline.start, headline.end) == ("2009-01", "2026-03")
     assert headline.notes[0] == (
-        "sample ends 2026-02: limited by tariff_rate (others run to 2026-03..2026-08)"
+        "sample ends 2026-03: limited by tariff_rate (others run to 2026-07..2026-09)"
     )
+    # Last complete months from the last rows of the raw files (SOURCES.md table): WALCL,
+    # WRESBAL 2026-10-07; WTREGEN 2026-09-16 (September not complete); RRPONTSYD 2026-10-09;
+    # EFFR, DGS10 2026-10-08; DGS3MO 2026-09-04; MTSDS133FMS 2026-07; TARIFF_ETR_CUSTOMS 2026-03.
     assert headline.last_dates == {
-        "fed_assets": "2026-07",
+        "fed_assets": "2026-09",
         "tga": "2026-08",
-        "rrp": "2026-07",
-        "other_absorbing": "2026-07",
-        "policy_rate": "2026-07",
-        "bill_3m": "2026-06",
-        "yield_10y": "2026-07",
-        "deficit_12m": "2026-03",
-        "tariff_rate": "2026-02",
+        "rrp": "2026-09",
+        "other_absorbing": "2026-08",  # limited by tga
+        "policy_rate": "2026-09",
+        "bill_3m": "2026-08",
+        "yield_10y": "2026-09",
+        "deficit_12m": "2026-07",
+        "tariff_rate": "2026-03",
     }
 
 
@@ -109,10 +112,11 @@ def test_balance_sheet_identity_is_exact(source: OfflineDirectorySource) -> None
 def test_deficit_12m_matches_fiscal_years(
     source: OfflineDirectorySource, shared_data_dir: Path
 ) -> None:
-    # SOURCES.md cross-check, in whole $mn: MTSDS133FMS summed over FY2025 = -1,775,711,
+    # SOURCES.md cross-check, in whole $mn: MTSDS133FMS summed over FY2025 = -1,775,369 (the
+    # MTS Table 1 FY2025 total, -1,775,369.2, after the 2026 revisions of FY2025 months),
     # FY2024 = -1,827,728, FY2021 = -2,772,168. deficit_12m is positive for a deficit, in $bn.
     panel = load_panel(["deficit_12m", "deficit"], source=source, start="2020-10")
-    assert _at(panel, "deficit_12m", "2025-09") == pytest.approx(1775.711, abs=5e-4)
+    assert _at(panel, "deficit_12m", "2025-09") == pytest.approx(1775.3692, abs=5e-4)
     assert _at(panel, "deficit_12m", "2024-09") == pytest.approx(1827.728, abs=5e-4)
     assert _at(panel, "deficit_12m", "2021-09") == pytest.approx(2772.168, abs=5e-4)
     # and exactly the fiscal-year sum of the monthly file
@@ -128,11 +132,11 @@ def test_deficit_12m_matches_fiscal_years(
 
 
 def test_incomplete_last_month_is_absent(source: OfflineDirectorySource) -> None:
-    # WALCL ends on 2026-08-19, so August 2026 is not a complete month.
+    # WALCL ends on 2026-10-07 (SOURCES.md), so October 2026 is not a complete month.
     panel = load_panel(["fed_assets"], source=source)
-    assert panel.end == "2026-07"
-    assert pd.Timestamp("2026-08-01") not in panel.frame.index
-    assert any("2026-08 left out as incomplete" in n for n in panel.records["fed_assets"].notes)
+    assert panel.end == "2026-09"
+    assert pd.Timestamp("2026-10-01") not in panel.frame.index
+    assert any("2026-10 left out as incomplete" in n for n in panel.records["fed_assets"].notes)
 
 
 def test_rrp_zero_before_facility(
@@ -151,18 +155,71 @@ def test_rrp_zero_before_facility(
     assert early.start == "2003-01" and early.frame["rrp"].iloc[0] == 0.0
 
 
-def test_tariff_backfill(headline: DataPanel, shared_data_dir: Path) -> None:
+def test_tariff_rate_is_the_customs_rate_without_backfill(
+    headline: DataPanel, shared_data_dir: Path, source: OfflineDirectorySource
+) -> None:
+    # SOURCES.md: TARIFF_ETR_CUSTOMS is 100 x customs duties / goods imports, in percent,
+    # monthly 1982-01-01 .. 2026-03-01 (531 obs); tariff_rate takes it as published.
+    rows = _rows(shared_data_dir, "TARIFF_ETR_CUSTOMS")
+    window = headline.frame.index  # 2009-01 .. 2026-03
+    expected = [rows[f"{m:%Y-%m-%d}"] for m in window]
+    np.testing.assert_array_equal(headline.frame["tariff_rate"].to_numpy(), expected)
+    # pre-2025 months are the file's own values, not one back-filled level
+    assert headline.frame["tariff_rate"][:"2024-12-01"].nunique() > 100
+    assert _at(headline, "tariff_rate", "2024-12") == rows["2024-12-01"]
+    assert not any("backfill" in n for n in headline.notes)
+    record = headline.records["tariff_rate"]
+    assert record.source_ids == ("TARIFF_ETR_CUSTOMS",)
+    assert record.first == "1982-01"
+    assert not any("backfilled" in n for n in record.notes)
+    alone = load_panel(["tariff_rate"], source=source)
+    assert (alone.start, alone.end) == ("1982-01", "2026-03")
+    assert len(alone.frame) == len(rows) == 531
+    with pytest.raises(DataError, match=r"\(TARIFF_ETR_CUSTOMS\) starts 1982-01; start=1981-12"):
+        load_panel(["tariff_rate"], source=source, start="1981-12")
+
+
+def test_statutory_tariff_rate_is_the_yale_monthly_mean_without_backfill(
+    source: OfflineDirectorySource, shared_data_dir: Path
+) -> None:
+    # SOURCES.md: TARIFF_ETR_YALE is a daily fraction, 2025-01-01 .. 2026-03-10, so the complete
+    # months are 2025-01 .. 2026-02; nothing before 2025-01 is made up.
+    rows = _rows(shared_data_dir, "TARIFF_ETR_YALE")
+    panel = load_panel(["tariff_rate_statutory"], source=source)
+    assert (panel.start, panel.end) == ("2025-01", "2026-02")
+    for month in ("2025-01", "2025-04", "2026-02"):
+        want = fmean(_in_month(rows, month)) * 100
+        assert _at(panel, "tariff_rate_statutory", month) == pytest.approx(want, abs=1e-12)
+    assert panel.records["tariff_rate_statutory"].first == "2025-01"
+    assert not any("backfill" in n for n in panel.notes)
+    with pytest.raises(DataError, match=r"\(TARIFF_ETR_YALE\) starts 2025-01; start=2024-12"):
+        load_panel(["tariff_rate_statutory"], source=source, start="2024-12")
+
+
+def test_backfill_rule(source: OfflineDirectorySource, shared_data_dir: Path) -> None:
+    # backfill_before on the Yale file, as the catalogue's tariff_rate had it before it became
+    # the customs rate: months before 2025-01 take the first observation (2025-01-01) x scale.
+    spec = SeriesSpec(
+        name="tariff_yale",
+        source="TARIFF_ETR_YALE",
+        units="percent",
+        scale=100,
+        aggregate="mean",
+        backfill_before={"month": "2025-01"},
+    )
+    panel = load_panel(["tariff_yale"], source=source, catalogue=Catalogue([spec]), start="2009-01")
     rows = _rows(shared_data_dir, "TARIFF_ETR_YALE")
     first = rows["2025-01-01"] * 100  # the pre-2025 regime level in the Yale file
-    assert (headline.frame["tariff_rate"][:"2024-12-01"] == first).all()
+    assert (panel.frame["tariff_yale"][:"2024-12-01"] == first).all()
+    assert len(panel.frame[:"2024-12-01"]) == 16 * 12  # 2009-01 .. 2024-12
     assert first == pytest.approx(2.546, abs=1e-3)
     jan = fmean(_in_month(rows, "2025-01")) * 100  # tariffs rose on 2025-01-27
-    assert _at(headline, "tariff_rate", "2025-01") == pytest.approx(jan, abs=1e-12)
+    assert _at(panel, "tariff_yale", "2025-01") == pytest.approx(jan, abs=1e-12)
     assert (
-        "tariff_rate: backfilled before 2025-01 with first value 2.55% (observation of "
-        "2025-01-01)" in headline.notes
+        "tariff_yale: backfilled before 2025-01 with first value 2.55% (observation of "
+        "2025-01-01)" in panel.notes
     )
-    assert headline.records["tariff_rate"].first == "2025-01"
+    assert panel.records["tariff_yale"].first == "2025-01"
 
 
 def test_compares_with_monthly_panel(headline: DataPanel, shared_data_dir: Path) -> None:
@@ -200,15 +257,17 @@ def test_inflation_is_12_month_percent_change(
     expected = 100 * (cpi["2024-06-01"] / cpi["2023-06-01"] - 1)
     assert _at(panel, "inflation", "2024-06") == pytest.approx(expected, abs=1e-12)
     assert panel.end == "2025-06"
-    assert panel.notes[0] == "sample ends 2025-06: limited by end=2025-06 (series run to 2026-07)"
+    # CPIAUCSL ends 2026-08-01 (SOURCES.md)
+    assert panel.notes[0] == "sample ends 2025-06: limited by end=2025-06 (series run to 2026-08)"
 
 
 def test_end_is_an_as_of_month(source: OfflineDirectorySource) -> None:
     panel = load_panel(["fed_assets", "tga"], source=source, start="2020-01", end="2025-11-17")
     assert panel.end == "2025-11"
-    assert panel.last_dates == {"fed_assets": "2026-07", "tga": "2026-08"}
+    # WALCL ends 2026-10-07, WTREGEN 2026-09-16 (SOURCES.md): last complete months 09 and 08
+    assert panel.last_dates == {"fed_assets": "2026-09", "tga": "2026-08"}
     assert panel.notes[0] == (
-        "sample ends 2025-11: limited by end=2025-11 (series run to 2026-07..2026-08)"
+        "sample ends 2025-11: limited by end=2025-11 (series run to 2026-08..2026-09)"
     )
 
 
@@ -228,13 +287,16 @@ def test_unknown_name_suggests(source: OfflineDirectorySource) -> None:
 def test_stale_series(source: OfflineDirectorySource) -> None:
     with pytest.raises(DataError) as info:
         load_panel(["fed_assets", "currency"], source=source)
+    # CURRCIR ends 2024-11-01; WALCL's last complete month is 2026-09 (ends 2026-10-07)
     assert str(info.value) == (
-        "series 'currency' (CURRCIR) ends 2024-11, 20 months behind the others (2026-07); "
+        "series 'currency' (CURRCIR) ends 2024-11, 22 months behind the others (2026-09); "
         "drop it or raise max_staleness_months"
     )
-    panel = load_panel(["fed_assets", "currency"], source=source, max_staleness_months=20)
+    with pytest.raises(DataError, match="22 months behind"):
+        load_panel(["fed_assets", "currency"], source=source, max_staleness_months=21)
+    panel = load_panel(["fed_assets", "currency"], source=source, max_staleness_months=22)
     assert panel.end == "2024-11"
-    assert panel.notes[0] == "sample ends 2024-11: limited by currency (others run to 2026-07)"
+    assert panel.notes[0] == "sample ends 2024-11: limited by currency (others run to 2026-09)"
     # with an as-of month before the data ends, staleness is measured from that month
     with pytest.raises(DataError, match="ends 2024-11, 12 months behind the others \\(2025-11\\)"):
         load_panel(["fed_assets", "currency"], source=source, end="2025-11")
@@ -245,7 +307,8 @@ def test_real_gap_is_named(source: OfflineDirectorySource) -> None:
     with pytest.raises(DataError) as info:
         load_panel(["unemployment", "inflation", "tga"], source=source, start="2025-01")
     message = str(info.value)
-    assert "missing months inside the sample 2025-01..2026-07" in message
+    # sample end 2026-08: UNRATE runs to 2026-09, CPIAUCSL to 2026-08, WTREGEN to 2026-09-16
+    assert "missing months inside the sample 2025-01..2026-08" in message
     assert "series 'unemployment' (UNRATE) has no value for 2025-10" in message
     assert "series 'inflation' (CPIAUCSL) has no value for 2025-10" in message
 

@@ -34,7 +34,7 @@ def test_reads_real_file_exactly(shared_data_dir: Path) -> None:
         rows = list(csv.reader(handle))[1:]
     raw = OfflineDirectorySource(shared_data_dir).fetch("WALCL")
     obs = raw.observations
-    assert len(obs) == len(rows) == 1236  # SOURCES.md: 1236 obs
+    assert len(obs) == len(rows) == 1243  # SOURCES.md: 1243 obs
     assert obs.dtype == np.float64
     assert isinstance(obs.index, pd.DatetimeIndex)
     assert obs.index.is_monotonic_increasing

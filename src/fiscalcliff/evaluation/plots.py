@@ -33,8 +33,10 @@ def skill_by_horizon(result, variable: str):
         skill = 1 - m.where(both).mean("origin") / rw.where(both).mean("origin")
         ax.plot(ds.horizon, skill, marker="o", ms=3, label=str(model))
     ax.axhline(0, color="k", lw=0.8)
-    ax.set_ylim(max(ax.get_ylim()[0], -3), min(ax.get_ylim()[1], 1))
-    ax.set(xlabel="horizon (months)", ylabel="CRPS skill vs rw", title=variable)
+    # skill is at most 1 but unbounded below: linear within [-1, 1], logarithmic beyond
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylim(top=1.0)
+    ax.set(xlabel="horizon (months)", ylabel="CRPS skill vs rw (symlog)", title=variable)
     ax.legend(fontsize=8)
     return fig, ax
 

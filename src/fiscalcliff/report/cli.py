@@ -86,6 +86,6 @@ def report_cmd(args: argparse.Namespace) -> int:
     )
     for page in pages:
         print(f"{page.path}  ({len(page.figures)} figures; compared with {page.baseline})")
-    print(f"wrote {len(pages)} scenario pages and index.md to {args.out}")
+    print(f"wrote {len(pages)} pages and index.md to {args.out}")
     sys.stdout.flush()
     return 0

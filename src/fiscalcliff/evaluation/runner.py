@@ -51,6 +51,11 @@ def _model_list(priors: Sequence[str | os.PathLike], benchmarks: Sequence[str]):
     reference = specs[0]
     for name in benchmarks:
         if name == "minnesota":
+            if not MINNESOTA_PRIOR.is_file():
+                raise InputError(
+                    f"benchmark 'minnesota' needs {MINNESOTA_PRIOR} (priors/minnesota.yaml of "
+                    "the repository, next to an editable install); pass it as --priors instead"
+                )
             models.append(("minnesota", "bvar", load_prior_file(MINNESOTA_PRIOR)))
         else:
             models.append((name, name, reference))

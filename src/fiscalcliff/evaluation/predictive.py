@@ -15,7 +15,7 @@ import pandas as pd
 
 from fiscalcliff.errors import DataError
 from fiscalcliff.evaluation.truncate import TruncatedSource
-from fiscalcliff.model.design import LagLayout, regressor_names
+from fiscalcliff.model.design import LagLayout
 from fiscalcliff.model.identities import Identity, parse_identities
 from fiscalcliff.model.spec import PriorFile
 
@@ -143,11 +143,12 @@ def _ols_draws(spec: PriorFile, source, origin: str, draws: int) -> _VARDraws:
         endog.reset_index(drop=True), exog=None if exog is None else exog.reset_index(drop=True)
     ).fit(m.lags, trend="c" if m.constant else "n")
     params = fitted.params  # rows: const, exogenous, L1.<var>, ..., columns: variables
-    names = regressor_names(m.endogenous, m.exogenous, m.lags, m.constant)
-    sm_names = [
-        n if "." not in n or n in m.exogenous else f"L{n.rsplit('.l', 1)[1]}.{n.rsplit('.l', 1)[0]}"
-        for n in names
-    ]
+    # statsmodels names the rows const, <exogenous>, L1.<var>, ...; take them in our layout
+    sm_names = (
+        (["const"] if m.constant else [])
+        + [f"L{lag}.{v}" for lag in range(1, m.lags + 1) for v in m.endogenous]
+        + list(m.exogenous)
+    )
     b = params.loc[sm_names, list(m.endogenous)].to_numpy(float)
     sigma = np.asarray(fitted.sigma_u, dtype=float)
     root = np.linalg.cholesky(sigma)

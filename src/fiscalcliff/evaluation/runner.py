@@ -88,7 +88,7 @@ def _variables(spec) -> tuple[str, ...]:
 def build_tasks(
     priors: Sequence[str | os.PathLike],
     *,
-    benchmarks: Sequence[str] = ("rw",),
+    benchmarks: Sequence[str] = ("rw", "ols", "minnesota"),
     origins: str | Sequence[str] = "2022-06:2025-11",
     horizons: int = 12,
     draws: int = 2000,

@@ -47,7 +47,9 @@ def score_ensemble(ensemble: np.ndarray, observed: np.ndarray) -> dict[str, np.n
     if seen.any():
         e, o = ens[:, seen], obs[seen]
         out["crps"][seen] = sr.crps_ensemble(o, e, m_axis=0, backend="numpy")
-        with np.errstate(divide="ignore"):  # density 0 far in the tails: log score inf
+        # density 0 far in the tails: log score inf; an ensemble with no spread (a variable
+        # met exactly by a condition) has no kernel density: log score NaN
+        with np.errstate(divide="ignore", invalid="ignore"):
             out["log_score"][seen] = sr.logs_ensemble(o, e, m_axis=0, backend="numpy")
         out["pit"][seen] = (e < o).mean(axis=0) + 0.5 * (e == o).mean(axis=0)
         qs = q[:, seen]

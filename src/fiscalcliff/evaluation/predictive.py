@@ -59,22 +59,27 @@ def origin_panel(spec: PriorFile, source, origin: str):
 
 
 def scored_values(
-    frame: pd.DataFrame,
+    values: np.ndarray,
     endogenous: Sequence[str],
     identities: Sequence[Identity],
     variables: Sequence[str],
 ) -> np.ndarray:
-    """Columns ``variables`` of endogenous levels and identities, ``(T, V)``; NaN if absent."""
-    endo = frame[list(endogenous)].to_numpy(float)
+    """``variables`` (endogenous series and identities) from values over the endogenous ones.
+
+    ``values`` has the endogenous variables on its last axis, e.g. ``(T, K)`` data or
+    ``(n, h, K)`` paths; the result has ``variables`` there instead (NaN for names the model
+    does not have).
+    """
+    from fiscalcliff.scenarios.conditions import variable_weights
+
+    known = set(endogenous) | {i.target for i in identities}
     cols = []
-    targets = {i.target: i for i in identities}
     for v in variables:
-        if v in endogenous:
-            cols.append(endo[:, list(endogenous).index(v)])
-        elif v in targets:
-            cols.append(targets[v].apply(endo))
+        if v in known:
+            weights, constant = variable_weights(v, endogenous, identities, v)
+            cols.append(values @ weights + constant)
         else:
-            cols.append(np.full(endo.shape[0], np.nan))
+            cols.append(np.full(values.shape[:-1], np.nan))
     return np.stack(cols, axis=-1)
 
 
@@ -85,7 +90,8 @@ def random_walk(
     observed from the sample start to the origin."""
     panel = origin_panel(spec, source, origin)
     idents = parse_identities(spec.identities, spec.model.endogenous)
-    hist = scored_values(panel.frame, spec.model.endogenous, idents, variables)
+    endog = spec.model.endogenous
+    hist = scored_values(panel.frame[list(endog)].to_numpy(float), endog, idents, variables)
     if hist.shape[0] <= horizons:
         raise DataError(f"origin {origin}: too few months for {horizons}-month changes")
     return Ensemble(
@@ -222,25 +228,13 @@ def var_ensemble(
             z, paths, var.b, var.sigma_root, var.layout, conds, np.random.default_rng(cond_seq)
         )
         paths = simulate_paths(var.b, var.sigma_root, history, x_future, res.shocks, var.layout)
-    values = scored_values_paths(paths, var.endogenous, var.identities, variables)
+    values = scored_values(paths, var.endogenous, var.identities, variables)
     return Ensemble(
         members=[values[:, s] for s in range(h)],
         explosive_share=float((roots > 1.0).mean()),
         notes=tuple(notes),
         hyperparameters=hyper,
     )
-
-
-def scored_values_paths(
-    paths: np.ndarray,
-    endogenous: Sequence[str],
-    identities: Sequence[Identity],
-    variables: Sequence[str],
-) -> np.ndarray:
-    """``(n, h, V)`` values of ``variables`` from ``(n, h, K)`` paths (NaN for absent ones)."""
-    n, h, k = paths.shape
-    flat = pd.DataFrame(paths.reshape(n * h, k), columns=list(endogenous))
-    return scored_values(flat, endogenous, identities, variables).reshape(n, h, len(variables))
 
 
 def _hard_conditions(

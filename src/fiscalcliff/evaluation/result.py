@@ -67,10 +67,6 @@ class BacktestResult:
         fields = ["crps", "log_score", "pit", "cover50", "cover90", "bias", "abs_error"]
         return self.dataset[fields].to_dataframe().dropna(how="all")
 
-    def skill_wide(self) -> pd.DataFrame:
-        """Skill with one row per variable and one column per (model, group): the README table."""
-        return self.skill().unstack("model").swaplevel(axis=1).sort_index(axis=1, level=0)
-
     def __str__(self) -> str:
         from fiscalcliff.evaluation.output import summary_text
 

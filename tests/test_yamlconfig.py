@@ -6,6 +6,7 @@ Line numbers asserted here were counted by hand in the fixture files under
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -145,7 +146,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read file"):
+    with pytest.raises(ConfigError, match="is a directory, not a regular YAML file"):
         read_yaml(tmp_path)
 
 
@@ -167,7 +168,59 @@ def test_tab_indentation_error_location(tmp_path: Path) -> None:
 
 def test_unknown_tag_is_a_config_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "a: 1\nb: !!python/name:os.system x\n")
-    with pytest.raises(ConfigError, match=r"config\.yaml:2:4: could not determine a constructor"):
+    with pytest.raises(ConfigError, match=r"config\.yaml:2: tag '!!python/name:os.system' is not"):
+        read_yaml(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("name: !!binary aGVsbG8=\n", "!!binary"),
+        ("a: 1\nb: !!set {x, y}\n", "!!set"),
+        ("a: !!omap [x: 1]\n", "!!omap"),
+        ("a: !custom 3\n", "!custom"),
+    ],
+)
+def test_non_plain_tags_are_refused_with_their_line(tmp_path: Path, text: str, tag: str) -> None:
+    path = _write(tmp_path, text)
+    line = text.count("\n", 0, text.index(tag)) + 1
+    with pytest.raises(ConfigError, match=rf"config\.yaml:{line}: tag '{tag}' is not allowed"):
+        read_yaml(path)
+
+
+def test_alias_bomb_is_refused_without_expanding(tmp_path: Path) -> None:
+    # "billion laughs": nine levels of ten aliases each would expand to 10**9 strings
+    lines = ['a0: &a0 ["lol"]']
+    for i in range(1, 10):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(ConfigError, match=r"expands to more than 100,000 values"):
+        read_yaml(path)
+
+
+def test_moderate_aliases_still_work(tmp_path: Path) -> None:
+    path = _write(tmp_path, "base: &b {x: 1, y: [1, 2]}\nc: *b\nd: {<<: *b, x: 2}\n")
+    data, _ = read_yaml(path)
+    assert data["c"] == {"x": 1, "y": [1, 2]} and data["d"] == {"x": 2, "y": [1, 2]}
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/null"])
+def test_device_is_refused_before_reading(target: str) -> None:
+    with pytest.raises(ConfigError, match=rf"{target}: is a character device, not a regular"):
+        read_yaml(target)
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match=r"pipe\.yaml: is a named pipe"):
+        read_yaml(fifo)
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a: 1\n" + "# padding\n" * 120_000)
+    with pytest.raises(ConfigError, match=r"more than the 1 MiB accepted"):
         read_yaml(path)
 
 

@@ -13,6 +13,12 @@ The parser is PyYAML's safe loader with three changes:
 * a key repeated in one mapping is an error (PyYAML silently keeps the last one);
 * dates and timestamps stay strings (``2026-02-01`` is ``"2026-02-01"``, not a
   :class:`datetime.date`), so models receive what the user wrote.
+
+Reading is bounded: only regular files of at most
+:data:`~fiscalcliff.safe_read.CONFIG_FILE_LIMIT` bytes are read, a document may expand (through
+``&anchor``/``*alias``) to at most :data:`MAX_NODES` nodes (a "billion laughs" file is refused,
+not expanded), and only the plain YAML types are accepted (``!!binary``, ``!!set``, ``!!python/…``
+and other explicit tags are refused with their line).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 from fiscalcliff.errors import ConfigError
 
 __all__ = [
+    "MAX_NODES",
     "LineMap",
     "Location",
     "line_of",
@@ -48,6 +55,13 @@ LineMap = dict[Location, int]
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: the tags a configuration file may use: plain scalars, mappings, sequences and merge keys
+_ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
+)
+#: most nodes a document may expand to, aliases followed (real prior files have a few hundred)
+MAX_NODES = 100_000
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MAX_INPUT_REPR = 60
 
@@ -88,6 +102,7 @@ class _Walker:
         self.duplicates: list[tuple[int, str]] = []
         self._seen_duplicates: set[tuple[int, int]] = set()
         self._stack: set[int] = set()
+        self.visited = 0
 
     def _key(self, node: yaml.Node) -> tuple[bool, Any]:
         """Return ``(ok, key)``; only scalar keys can be tracked."""
@@ -103,6 +118,11 @@ class _Walker:
     def walk(self, node: yaml.Node | None, path: Location, *, only_new: bool = False) -> None:
         if node is None or id(node) in self._stack:  # empty document or recursive alias
             return
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise _TooLarge(_line(node))
+        if node.tag not in _ALLOWED_TAGS:
+            raise _BadTag(_line(node), node.tag)
         self._stack.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -162,6 +182,20 @@ class _Walker:
                     self.walk(value_node, (*path, key), only_new=True)
 
 
+class _TooLarge(Exception):
+    """The document expands to more than :data:`MAX_NODES` nodes."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _BadTag(Exception):
+    """A node carries a tag other than the plain YAML types."""
+
+    def __init__(self, line: int, tag: str) -> None:
+        self.line, self.tag = line, tag
+
+
 def _syntax_error(path: Path | str, exc: yaml.YAMLError) -> ConfigError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None)
@@ -198,26 +232,37 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     Raises
     ------
     ConfigError
-        If the file cannot be read, is not valid YAML (the message is
+        If the file cannot be read or is not a regular file of at most 1 MiB, is not valid
+        YAML, expands to more than :data:`MAX_NODES` values, uses a non-plain tag (the message is
         ``"file:line:col: problem"``), holds more than one document, or repeats a
         key within one mapping (every repeat is listed with both lines).
     """
+    from fiscalcliff.safe_read import CONFIG_FILE_LIMIT, read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    text = read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="YAML file")
 
     loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
             walker = _Walker(loader)
-            walker.walk(node, ())
+            try:
+                walker.walk(node, ())
+            except _TooLarge as exc:
+                raise ConfigError(
+                    f"{path}:{exc.line}: the document expands to more than {MAX_NODES:,} values "
+                    "through its &anchors and *aliases; write the values out or use fewer aliases"
+                ) from None
+            except _BadTag as exc:
+                short = exc.tag.removeprefix("tag:yaml.org,2002:")
+                raise ConfigError(
+                    f"{path}:{exc.line}: tag '!!{short}' is not allowed; use plain YAML values "
+                    "(text, numbers, true/false, null, lists and mappings)"
+                    if exc.tag.startswith("tag:yaml.org,2002:")
+                    else f"{path}:{exc.line}: tag '{exc.tag}' is not allowed; use plain YAML "
+                    "values (text, numbers, true/false, null, lists and mappings)"
+                ) from None
             if walker.duplicates:
                 problems = [f"{path}:{line}: {msg}" for line, msg in sorted(walker.duplicates)]
                 raise ConfigError(_report(path, problems))

@@ -52,6 +52,19 @@ def data_pull(args: argparse.Namespace) -> int:
     with reporter.phase(f"downloading {len(names)} series from FRED"):
         table = pull_series(names)
     print(table.to_string(index=False))
+    kept = table.loc[table["kept old copy"] == "yes", "id"].tolist()
+    if kept:
+        from fiscalcliff.errors import SourceUnavailableError
+
+        what = (
+            "nothing was downloaded"
+            if len(kept) == len(table)
+            else (f"{len(kept)} of {len(table)} series were not downloaded ({', '.join(kept)})")
+        )
+        raise SourceUnavailableError(
+            f"data pull: {what}: FRED could not be reached, so the cached copies listed as "
+            "'kept old copy' are unchanged; check the network and rerun"
+        )
     return 0
 
 

@@ -60,8 +60,11 @@ class CachedSource:
     """Fetch from `inner`, saving each series to `cache_dir`; use the saved copy if offline.
 
     Every successful fetch writes ``<ID>.csv`` (``date,value``) and ``<ID>.json`` (origin URL,
-    retrieval time) atomically. If `inner` raises :class:`SourceUnavailableError`, the cached copy
-    is returned with a :class:`StaleCacheWarning`; without a cached copy the error propagates.
+    retrieval time, the CSV's length and SHA-256) atomically. A cached copy is read only if its
+    length and checksum match the record, so a truncated or edited file is reported as damaged
+    (a :class:`DataError` that says to pull it again), never read as data. If `inner` raises
+    :class:`SourceUnavailableError`, the cached copy is returned with a :class:`StaleCacheWarning`;
+    without a cached copy the error propagates.
     A :class:`DataError` from `inner` (e.g. unknown id) always propagates.
 
     Parameters
@@ -169,13 +172,21 @@ class CachedSource:
 
     def _write_cache(self, series_id: str, raw: RawSeries) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        from fiscalcliff.provenance import bytes_sha256
+
+        text = format_observations_csv(raw.observations)
+        data = text.encode("utf-8")
         meta = {
             "series_id": series_id,
             "origin": raw.origin,
             "retrieved_at": self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "n_obs": len(raw.observations),
+            "csv_bytes": len(data),
+            "csv_sha256": bytes_sha256(data),
         }
-        _write_text(self.csv_path(series_id), format_observations_csv(raw.observations))
+        # the CSV first: if the meta write never happens, the old record no longer matches and
+        # the copy is reported as damaged rather than read
+        _write_text(self.csv_path(series_id), text)
         _write_text(self.meta_path(series_id), json.dumps(meta, indent=2) + "\n")
 
     def _read_meta(self, series_id: str) -> dict[str, object]:
@@ -186,14 +197,31 @@ class CachedSource:
         return meta if isinstance(meta, dict) else {}
 
     def _read_cache(self, series_id: str) -> RawSeries:
+        from fiscalcliff.provenance import bytes_sha256
+        from fiscalcliff.safe_read import DATA_FILE_LIMIT, read_bytes
+
         path = self.csv_path(series_id)
+        data = read_bytes(path, limit=DATA_FILE_LIMIT, error=DataError, what="cached data file")
+        meta = self._read_meta(series_id)
+        recorded = (meta.get("csv_bytes"), meta.get("csv_sha256"))
+        if recorded != (len(data), bytes_sha256(data)):
+            why = (
+                f"{len(data):,} bytes where {recorded[0]:,} were written"
+                if isinstance(recorded[0], int) and recorded[0] != len(data)
+                else "its checksum does not match the one recorded when it was downloaded"
+                if recorded[1]
+                else f"{self.meta_path(series_id).name} records no checksum for it"
+            )
+            raise DataError(
+                f"cached copy {path} is damaged ({why}); run `fiscalcliff data pull` with a "
+                "network connection to download it again"
+            )
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:  # pragma: no cover - the checksum matched our own write
             raise DataError(f"cannot read cached copy {path}: {exc}") from None
         observations = parse_observations_csv(text, where=str(path), series_id=series_id)
         observations.name = series_id
-        meta = self._read_meta(series_id)
         fetched = meta.get("retrieved_at", "at an unknown time")
         url = str(meta.get("origin", "an unknown source")).removeprefix("fred:")
         return RawSeries(observations, origin=f"cache:{path} (fetched {fetched} from {url})")

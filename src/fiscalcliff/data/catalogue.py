@@ -298,16 +298,10 @@ class Catalogue(Mapping[str, SeriesSpec]):
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    from fiscalcliff.yamlconfig import read_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read catalogue file {path}: {exc}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"catalogue file {path} is not valid YAML: {exc}") from None
+    data, _ = read_yaml(path)  # bounded, safe; ConfigError names the file and line
+    return data
 
 
 def _specs_from_mapping(data: Any, *, origin: str) -> list[SeriesSpec]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from fiscalcliff.data.csvformat import parse_observations_csv
 from fiscalcliff.data.raw import RawSeries, check_series_id
 from fiscalcliff.errors import DataError
+from fiscalcliff.safe_read import DATA_FILE_LIMIT, read_text
 
 
 class OfflineDirectorySource:
@@ -62,10 +63,7 @@ class OfflineDirectorySource:
         cached = self._memo.get(series_id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataError(f"cannot read {path}: {exc}") from None
+        text = read_text(path, limit=DATA_FILE_LIMIT, error=DataError, what="data file")
         observations = parse_observations_csv(text, where=str(path), series_id=series_id)
         observations.name = series_id
         raw = RawSeries(observations, origin=f"offline:{path}")

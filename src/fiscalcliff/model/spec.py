@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
+
+from fiscalcliff.config_types import CONFIG, Int, Real
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
+#: prior mean of a variable's first own lag (1: random walk, 0: white noise)
+OwnLagMean = Annotated[Real, Field(ge=-5, le=5)]
+#: a residual variance scale (psi), in the squared units of the variable
+ResidualVariance = Annotated[Real, Field(gt=0, le=1e15)]
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = CONFIG
 
 
 def _check_month(value: str | None) -> str | None:
@@ -40,7 +47,7 @@ class ModelSpec(_Frozen):
 
     endogenous: tuple[str, ...] = Field(..., min_length=1)
     exogenous: tuple[str, ...] = ()
-    lags: int = Field(..., ge=1, le=36)
+    lags: Int = Field(..., ge=1, le=36)
     deterministic: tuple[Literal["constant"], ...] = ("constant",)
     sample: SampleWindow = SampleWindow()
 
@@ -65,11 +72,11 @@ class Hyperparameter(_Frozen):
     hyperprior with the given ``mode`` and ``sd`` (GLP 2015), within ``[min, max]``.
     """
 
-    value: float | None = Field(None, gt=0)
-    mode: float = Field(..., gt=0)
-    sd: float = Field(..., gt=0)
-    min: float = Field(1e-4, gt=0)
-    max: float = Field(50.0, gt=0)
+    value: Real | None = Field(None, gt=0, le=1e4)
+    mode: Real = Field(..., gt=0, le=1e4)
+    sd: Real = Field(..., gt=0, le=1e4)
+    min: Real = Field(1e-4, gt=0, le=1e4)
+    max: Real = Field(50.0, gt=0, le=1e4)
     estimate: bool = True
 
     @model_validator(mode="after")
@@ -93,12 +100,12 @@ class MinnesotaPrior(_Frozen):
     """Minnesota moments in conjugate form."""
 
     tightness: Hyperparameter = Hyperparameter(mode=0.2, sd=0.4, min=1e-4, max=5.0)
-    cross_tightness: float = Field(1.0, gt=0, description="must be 1 for the exact sampler")
-    lag_decay: float = Field(2.0, ge=0)
-    exogenous_tightness: float = Field(1.0, gt=0, description="relative to tightness")
-    constant_variance: float = Field(1.0e6, gt=0)
-    own_lag_mean: float | dict[str, float] = 1.0
-    psi: Literal["auto"] | dict[str, float] = "auto"
+    cross_tightness: Real = Field(1.0, gt=0, le=1e4, description="must be 1 for the exact sampler")
+    lag_decay: Real = Field(2.0, ge=0, le=10)
+    exogenous_tightness: Real = Field(1.0, gt=0, le=1e4, description="relative to tightness")
+    constant_variance: Real = Field(1.0e6, gt=0, le=1e12)
+    own_lag_mean: OwnLagMean | dict[str, OwnLagMean] = 1.0
+    psi: Literal["auto"] | dict[str, ResidualVariance] = "auto"
 
 
 class ExogenousPrior(_Frozen):
@@ -111,8 +118,8 @@ class ExogenousPrior(_Frozen):
 
     variable: str = Field(..., description="exogenous variable (a row of B)")
     equation: str = Field(..., description="endogenous variable whose equation it enters")
-    mean: float
-    sd: float = Field(..., gt=0)
+    mean: Real = Field(..., ge=-1e6, le=1e6)
+    sd: Real = Field(..., gt=0, le=1e6)
     source: str = Field(..., min_length=1, description="citation or derivation of the numbers")
 
     @field_validator("source")
@@ -126,8 +133,8 @@ class ExogenousPrior(_Frozen):
 class GammaPrior(_Frozen):
     """A Gamma prior given by its mode and standard deviation."""
 
-    mode: float = Field(..., gt=0)
-    sd: float = Field(..., gt=0)
+    mode: Real = Field(..., gt=0, le=1e4)
+    sd: Real = Field(..., gt=0, le=1e4)
 
 
 class ErrorSettings(_Frozen):
@@ -138,14 +145,16 @@ class ErrorSettings(_Frozen):
     """
 
     distribution: Literal["normal", "student_t"] = "normal"
-    nu: float | Literal["estimate"] = "estimate"
+    nu: Real | Literal["estimate"] = "estimate"
     nu_prior: GammaPrior = GammaPrior(mode=8.0, sd=10.0)
 
     @field_validator("nu")
     @classmethod
     def _nu_above_two(cls, value):
-        if value != "estimate" and not value > 2:
-            raise ValueError("nu must exceed 2 (finite error covariance) or be 'estimate'")
+        if value != "estimate" and not 2 < value <= 1e4:
+            raise ValueError(
+                "nu must exceed 2 (finite error covariance) and be at most 10,000, or be 'estimate'"
+            )
         return value
 
 
@@ -158,9 +167,9 @@ class VolatilitySettings(_Frozen):
     """
 
     kind: Literal["constant", "stochastic"] = "constant"
-    persistence_alpha: float = Field(20.0, gt=0)
-    persistence_beta: float = Field(1.5, gt=0)
-    shock_sd: float = Field(0.3, gt=0)
+    persistence_alpha: Real = Field(20.0, gt=0, le=1e4)
+    persistence_beta: Real = Field(1.5, gt=0, le=1e4)
+    shock_sd: Real = Field(0.3, gt=0, le=10)
 
 
 class MetropolisSettings(_Frozen):
@@ -171,11 +180,15 @@ class MetropolisSettings(_Frozen):
     ``target_acceptance``.
     """
 
-    draws: int = Field(4000, ge=10, description="retained iterations (after burn and thinning)")
-    burn: int = Field(1000, ge=0)
-    thin: int = Field(1, ge=1)
-    scale: float | None = Field(None, gt=0, description="None: 2.38/sqrt(d), tuned in burn-in")
-    target_acceptance: float = Field(0.3, gt=0, lt=1)
+    draws: Int = Field(
+        4000, ge=10, le=1_000_000, description="retained iterations (after burn and thinning)"
+    )
+    burn: Int = Field(1000, ge=0, le=1_000_000)
+    thin: Int = Field(1, ge=1, le=1000)
+    scale: Real | None = Field(
+        None, gt=0, le=100, description="None: 2.38/sqrt(d), tuned in burn-in"
+    )
+    target_acceptance: Real = Field(0.3, gt=0, lt=1)
 
 
 class InferenceSettings(_Frozen):
@@ -183,10 +196,10 @@ class InferenceSettings(_Frozen):
 
     sampler: Literal["exact", "nuts"] = "exact"
     hyperparameters: Literal["optimise", "sample"] = "optimise"
-    draws: int = Field(1000, ge=1, description="NUTS draws per chain")
-    tune: int = Field(1000, ge=0, description="NUTS tuning iterations per chain")
-    chains: int = Field(2, ge=1)
-    target_accept: float = Field(0.9, gt=0, lt=1)
+    draws: Int = Field(1000, ge=1, le=1_000_000, description="NUTS draws per chain")
+    tune: Int = Field(1000, ge=0, le=1_000_000, description="NUTS tuning iterations per chain")
+    chains: Int = Field(2, ge=1, le=64)
+    target_accept: Real = Field(0.9, gt=0, lt=1)
     nuts_sampler: Literal["pymc", "nutpie", "numpyro"] = "pymc"
     metropolis: MetropolisSettings = MetropolisSettings()
 

@@ -153,6 +153,7 @@ def load_scenario(path: str | Path) -> Scenario:
         Every problem at once, with file and line; unknown keys with the closest valid key.
     """
     from fiscalcliff.provenance import bytes_sha256
+    from fiscalcliff.safe_read import CONFIG_FILE_LIMIT, read_text
     from fiscalcliff.yamlconfig import read_yaml
 
     path = Path(path)
@@ -169,7 +170,7 @@ def load_scenario(path: str | Path) -> Scenario:
         path=path.resolve(),
         priors_path=priors_path,
         sha256=bytes_sha256("\n".join(hashes).encode()),
-        text=path.read_text(),
+        text=read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="scenario file"),
     )
 
 

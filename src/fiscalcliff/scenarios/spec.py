@@ -24,7 +24,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from fiscalcliff.config_types import CONFIG, MAX_LEVEL, Int, Level, Real
+
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: largest seed (NetCDF stores it as a signed 64-bit attribute)
+MAX_SEED = 2**63 - 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -35,7 +39,7 @@ def _month(value: str | None) -> str | None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(**CONFIG, populate_by_name=True)
 
 
 class Segment(_Strict):
@@ -43,11 +47,11 @@ class Segment(_Strict):
 
     start: str | None = Field(None, alias="from", description="first month, YYYY-MM")
     end: str | None = Field(None, alias="to", description="last month, YYYY-MM")
-    level: float | None = None
-    change: float | None = None
-    per_month: float | None = None
-    ramp_to: float | None = None
-    values: tuple[float, ...] | None = None
+    level: Level | None = None
+    change: Level | None = None
+    per_month: Level | None = None
+    ramp_to: Level | None = None
+    values: tuple[Level, ...] | None = Field(None, max_length=1200)
 
     _months = field_validator("start", "end")(_month)
 
@@ -93,9 +97,9 @@ class Condition(_Strict):
 
     variable: str
     path: tuple[Segment, ...] | None = None
-    sd: float | None = Field(None, gt=0)
-    floor: float | None = None
-    ceiling: float | None = None
+    sd: Real | None = Field(None, gt=0, le=MAX_LEVEL)
+    floor: Level | None = None
+    ceiling: Level | None = None
     start: str | None = Field(None, alias="from", description="bounds: first month")
     end: str | None = Field(None, alias="to", description="bounds: last month")
 
@@ -141,8 +145,8 @@ class ScenarioSpec(_Strict):
     priors: str = Field("../priors/default.yaml", description="prior file, relative to this file")
     as_of: str | None = Field(None, description="last month of data used, YYYY-MM")
     horizon: Horizon
-    draws: int = Field(2000, ge=1, le=1_000_000)
-    seed: int = Field(0, ge=0)
+    draws: Int = Field(2000, ge=1, le=1_000_000)
+    seed: Int = Field(0, ge=0, le=MAX_SEED)
     exogenous: dict[str, tuple[Segment, ...]] = Field(default_factory=dict)
     conditions: dict[str, Condition] = Field(default_factory=dict)
     adjusting_shocks: tuple[str, ...] | None = Field(

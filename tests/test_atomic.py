@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from fiscalcliff.atomic import (
+    MANIFEST,
     atomic_directory,
     atomic_path,
     atomic_write,
     netcdf_safe_attrs,
     write_netcdf,
 )
+from fiscalcliff.errors import InputError
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -174,7 +176,11 @@ def test_atomic_directory_replaces_existing_on_success(tmp_path: Path) -> None:
     (target / "stale.txt").write_text("stale", encoding="utf-8")
     with atomic_directory(target) as tmp:
         (tmp / "fresh.txt").write_text("fresh", encoding="utf-8")
-    assert _listing(target) == ["fresh.txt"]
+    assert _listing(target) == [MANIFEST, "fresh.txt"]
+    assert json.loads((target / MANIFEST).read_text()) == {
+        "kind": "output",
+        "entries": ["fresh.txt"],
+    }
     assert _listing(tmp_path) == ["run"]  # the old copy is gone too
 
 
@@ -196,12 +202,13 @@ def test_atomic_directory_failure_without_target(tmp_path: Path) -> None:
     assert _listing(tmp_path) == []
 
 
-def test_atomic_directory_can_replace_a_file(tmp_path: Path) -> None:
+def test_atomic_directory_never_replaces_a_file(tmp_path: Path) -> None:
     target = tmp_path / "run"
     target.write_text("was a file", encoding="utf-8")
-    with atomic_directory(target) as tmp:
-        (tmp / "x").write_text("x", encoding="utf-8")
-    assert target.is_dir()
+    with pytest.raises(InputError, match="exists and is not a directory"):
+        with atomic_directory(target) as tmp:
+            (tmp / "x").write_text("x", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "was a file"
     assert _listing(tmp_path) == ["run"]
 
 

@@ -302,7 +302,7 @@ def test_backtest_refuses_a_directory_it_did_not_write(cli, tmp_path, shared_dat
         ]
     )
     assert code == 2
-    assert "not empty" in stderr and str(out) in stderr
+    assert "not a previous backtest output (keep.txt)" in stderr and str(out) in stderr
     assert (out / "keep.txt").read_text() == "precious"
 
 

@@ -17,6 +17,7 @@ import pytest
 import xarray as xr
 
 from conftest import run_cli
+from fiscalcliff.atomic import MANIFEST
 from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecast.summary import MAIN_SERIES
@@ -161,7 +162,8 @@ def test_compare_exits_zero_and_writes_every_file(compare_run, compare_paths):
     tables = {f"{t}.{ext}" for t in ("levels", "differences", "events") for ext in ("csv", "md")}
     fans = {f"fan_{v}.png" for v in MAIN_SERIES if v in compare_paths.data_vars}
     assert {"fan_reserves.png", "fan_tga.png", "fan_fed_assets.png"} <= fans
-    assert names == {"paths.nc", "summary.md"} | tables | fans
+    assert names == {"paths.nc", "summary.md", MANIFEST} | tables | fans
+    assert sorted(json.loads((out / MANIFEST).read_text())["entries"]) == sorted(names - {MANIFEST})
     for fan in fans:
         data = (out / fan).read_bytes()
         assert data.startswith(PNG) and len(data) > 1000, fan
@@ -312,18 +314,34 @@ def test_write_failure_leaves_no_directory_and_keeps_an_old_one(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full while drawing")
 
+    old = tmp_path / "old"
+    cmp.write(old)  # a previous comparison: may be replaced, but only by a complete one
+    before = {p.name: p.read_bytes() for p in old.iterdir()}
     monkeypatch.setattr(plots, "fan_chart", broken)
     fresh = tmp_path / "fresh"
     with pytest.raises(RuntimeError):
         cmp.write(fresh)
     assert not fresh.exists()
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "keep.txt").write_text("previous results")
     with pytest.raises(RuntimeError):
         cmp.write(old)
-    assert [p.name for p in old.iterdir()] == ["keep.txt"]
+    assert {p.name: p.read_bytes() for p in old.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
+
+
+def test_write_refuses_a_directory_holding_files_it_did_not_write(tmp_path, results, scenarios):
+    cmp = compare([scenarios["baseline"]], baseline="baseline", results=results, draws=20)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep").write_text("my notes")
+    with pytest.raises(InputError, match=r"not a previous comparison output \(keep\)"):
+        cmp.write(mine)
+    assert [p.name for p in mine.iterdir()] == ["keep"]
+    cmp.write(mine / "sub")  # a new directory inside is fine
+    # a previous comparison with a file added by the user is not ours to replace either
+    (mine / "sub" / "notes.md").write_text("mine")
+    with pytest.raises(InputError, match=r"\(notes\.md\)"):
+        cmp.write(mine / "sub")
+    assert (mine / "sub" / "notes.md").read_text() == "mine"
 
 
 # -- run on the command line -----------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_missing_scenario_file_exits_2(cli, shared_data_dir, tmp_path):
 def test_negative_draws_on_the_command_line_exit_2(cli, shared_data_dir):
     path = ROOT / "scenarios" / "baseline.yaml"
     code, _, stderr = cli(["run", str(path), "--draws", "0", "--data-dir", str(shared_data_dir)])
-    assert_clean_failure(code, stderr, ["--draws must be a positive integer"])
+    assert_clean_failure(code, stderr, ["--draws must be an integer from 1 to 1,000,000 (got 0)"])
 
 
 RUN_WRONG = [p for p in WRONG if header(p)[1] == "run"]

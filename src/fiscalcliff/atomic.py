@@ -27,18 +27,75 @@ from fiscalcliff.provenance import _json_default
 if TYPE_CHECKING:
     import xarray as xr
 
+#: file that lists what an output directory holds, so that only those entries are ever replaced
+MANIFEST = ".fiscalcliff-output.json"
+
 __all__ = [
+    "MANIFEST",
     "atomic_directory",
     "atomic_path",
     "atomic_write",
     "netcdf_safe_attrs",
+    "read_manifest",
+    "remove_stale_temporaries",
     "write_netcdf",
 ]
 
 
 def _temp_sibling(path: Path, kind: str, suffix: str = "") -> Path:
-    """A fresh, unused name next to *path*: ``.{name}.{kind}-{random}{suffix}``."""
-    return path.with_name(f".{path.name}.{kind}-{secrets.token_hex(4)}{suffix}")
+    """A fresh, unused name next to *path*: ``.{name}.{kind}-{pid}-{random}{suffix}``.
+
+    The process id lets a later run recognise temporaries left by a killed one.
+    """
+    return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process (or an absurd number): leave its files alone
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Clean up after a killed write to *path*; return what was removed or restored.
+
+    Temporaries ``.{name}.tmp-{pid}-*`` of a process that no longer runs are removed. A
+    ``.{name}.old-{pid}-*`` left between the two renames of :func:`atomic_directory` holds the
+    previous output: it is moved back to *path* if *path* is missing, else removed. Files of
+    running processes (a concurrent write) are left alone.
+    """
+    target = Path(path)
+    done: list[Path] = []
+    try:
+        siblings = list(target.parent.glob(f".{glob_escape(target.name)}.*-*-*"))
+    except OSError:  # pragma: no cover - unreadable parent: nothing we can clean
+        return done
+    prefix = f".{target.name}."
+    for sibling in sorted(siblings):
+        kind, _, rest = sibling.name[len(prefix) :].partition("-")
+        pid_text = rest.split("-", 1)[0]
+        if kind not in ("tmp", "old") or not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        if kind == "old" and not (target.exists() or target.is_symlink()):
+            try:
+                os.replace(sibling, target)
+            except OSError:  # pragma: no cover
+                continue
+        else:
+            _remove(sibling)
+        done.append(sibling)
+    return done
+
+
+def glob_escape(name: str) -> str:
+    """*name* with glob metacharacters escaped (``[``, ``*``, ``?``)."""
+    import glob
+
+    return glob.escape(name)
 
 
 def _fsync_file(path: Path) -> None:
@@ -171,6 +228,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_non_regular(target)
+    remove_stale_temporaries(target)
     tmp = _temp_sibling(target, "tmp", target.suffix)
     try:
         yield tmp
@@ -185,15 +244,38 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     _fsync_dir(target.parent)
 
 
+def _refuse_non_regular(target: Path) -> None:
+    """A file output may replace a regular file, never a directory, device, FIFO or socket."""
+    from fiscalcliff.errors import InputError
+
+    if (target.exists() or target.is_symlink()) and not target.is_file():
+        raise InputError(f"{target}: exists and is not a regular file; it will not be replaced")
+
+
+def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The :data:`MANIFEST` of an output directory, or ``None`` if it has none (or it is bad)."""
+    try:
+        data = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        return None
+    return data
+
+
 @contextlib.contextmanager
-def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_directory(path: str | os.PathLike[str], kind: str = "output") -> Iterator[Path]:
     """Build a whole output directory in a temporary sibling and swap it in on success.
 
     Parameters
     ----------
     path : str or os.PathLike
         Final directory. Parent directories are created. If it already exists (as a
-        directory or a file), it is replaced only when the body succeeds.
+        directory), it is replaced only when the body succeeds; callers check first that it
+        holds nothing but a previous output (:mod:`fiscalcliff.output_targets`).
+    kind : str
+        What the directory holds (``"comparison"``); recorded in its :data:`MANIFEST`, which
+        lists every top-level entry written.
 
     Yields
     ------
@@ -213,12 +295,21 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     ...     write_netcdf(ds, tmp / "posterior.nc")
     ...     (tmp / "summary.txt").write_text(text)
     """
+    from fiscalcliff.errors import InputError
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise InputError(f"{target}: exists and is not a directory; it will not be replaced")
+    remove_stale_temporaries(target)
     tmp = _temp_sibling(target, "tmp")
     tmp.mkdir()  # 0o777 minus umask, unlike tempfile.mkdtemp's 0o700
     try:
         yield tmp
+        entries = sorted(p.name for p in tmp.iterdir() if p.name != MANIFEST)
+        (tmp / MANIFEST).write_text(
+            json.dumps({"kind": kind, "entries": entries}, indent=1) + "\n", encoding="utf-8"
+        )
         old: Path | None = None
         if target.exists() or target.is_symlink():
             old = _temp_sibling(target, "old")

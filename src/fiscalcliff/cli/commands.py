@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from fiscalcliff.cli.progress import Reporter
 from fiscalcliff.errors import InputError
@@ -68,25 +69,65 @@ def data_pull(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_run_args(args: argparse.Namespace) -> None:
-    """Validate --draws, --seed and --out before any work is done."""
-    from pathlib import Path
+def check_run_args(
+    args: argparse.Namespace,
+    *,
+    out: str = "file",
+    owns: Callable[[str], bool] | None = None,
+) -> None:
+    """Validate the numeric arguments and ``--out`` before any work is done.
 
-    if getattr(args, "draws", None) is not None and args.draws < 1:
-        raise InputError(f"--draws must be a positive integer (got {args.draws})")
-    if getattr(args, "seed", None) is not None and args.seed < 0:
-        raise InputError(f"--seed must be a non-negative integer (got {args.seed})")
-    for flag, low in (("mcmc_draws", 1), ("tune", 0), ("chains", 1)):
+    Parameters
+    ----------
+    args : argparse.Namespace
+    out : {"file", "directory"}
+        What ``--out`` names for this command.
+    owns : callable, optional
+        For a directory output: true for the names of the entries the command writes
+        (see :func:`fiscalcliff.output_targets.check_output_directory`).
+    """
+    from fiscalcliff.limits import MAX_DRAWS, check_draws, check_seed
+
+    if getattr(args, "draws", None) is not None:
+        check_draws(args.draws, "--draws")
+    if getattr(args, "seed", None) is not None:
+        check_seed(args.seed, "--seed")
+    for flag, low, high in (
+        ("mcmc_draws", 1, MAX_DRAWS),
+        ("tune", 0, MAX_DRAWS),
+        ("chains", 1, 64),
+    ):
         value = getattr(args, flag, None)
-        if value is not None and value < low:
-            raise InputError(f"--{flag.replace('_', '-')} must be at least {low} (got {value})")
-    out = getattr(args, "out", None)
-    if out:
-        for parent in Path(out).absolute().parents:
-            if parent.exists():
-                if not parent.is_dir():
-                    raise InputError(f"--out {out}: {parent} is a file, not a directory")
-                break
+        if value is not None and not low <= value <= high:
+            name = f"--{flag.replace('_', '-')}"
+            raise InputError(f"{name} must be an integer from {low} to {high:,} (got {value})")
+    for flag in ("horizon", "as_of"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            check_month_arg(value, f"--{flag.replace('_', '-')}")
+    target = getattr(args, "out", None)
+    if target is None:
+        return
+    if out == "file":
+        from fiscalcliff.output_targets import check_output_file
+
+        check_output_file(target)
+    else:
+        from fiscalcliff.output_targets import check_output_directory
+
+        check_output_directory(
+            target, owns=owns or (lambda name: False), kind=args.command, flag="--out"
+        )
+
+
+def check_month_arg(value: str, flag: str) -> str:
+    """``YYYY-MM`` with a month 01..12 and a year from 1900 to 2199, else an InputError."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value)
+    if not match or not 1900 <= int(match.group(1)) <= 2199:
+        raise InputError(f"{flag} {value!r}: write a month as YYYY-MM, e.g. {flag} 2026-12")
+    return value
 
 
 def _fit(args: argparse.Namespace, reporter: Reporter, mcmc_draws: int | None = None):
@@ -131,7 +172,7 @@ def fit(args: argparse.Namespace) -> int:
     results = _fit(args, reporter, mcmc_draws=args.draws)
     print(results)
     _print_notes(results, args.verbose)
-    if args.out:
+    if args.out is not None:
         from fiscalcliff.model.mcmc.inference_data import write_tree
 
         tree = results.inference_data(args.draws or 2000, args.seed)
@@ -145,17 +186,28 @@ def fit(args: argparse.Namespace) -> int:
 
 
 def _parse_exog(items: list[str]) -> dict[str, float]:
-    out = {}
+    """``--exog NAME=VALUE`` items: each name once, a finite number."""
+    import math
+
+    out: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
+        name = name.strip()
         try:
-            if not sep:
-                raise ValueError
-            out[name.strip()] = float(value)
+            number = float(value) if sep else math.nan
         except ValueError:
+            number = math.nan
+        if not name or not math.isfinite(number):
+            what = "no variable name" if not name else "no finite number after '='"
             raise InputError(
-                f"--exog '{item}': write NAME=VALUE, e.g. --exog tariff_rate=15"
-            ) from None
+                f"--exog {item!r}: {what}; write NAME=VALUE, e.g. --exog tariff_rate=15"
+            )
+        if name in out:
+            raise InputError(
+                f"--exog {name} is given twice ({out[name]:g} and {number:g}); give each "
+                "exogenous variable once"
+            )
+        out[name] = number
     return out
 
 
@@ -192,7 +244,7 @@ def forecast(args: argparse.Namespace) -> int:
         print(f"  stability check: {paths.attrs['stability']}")
     print()
     print(format_summary(quarterly_summary(paths), units))
-    if args.out:
+    if args.out is not None:
         from fiscalcliff.atomic import write_netcdf
 
         write_netcdf(paths, args.out)

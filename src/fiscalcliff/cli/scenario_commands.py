@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     units = {v: str(one[v].attrs.get("units", "")) for v in one.data_vars}
     print(format_summary(quarterly_summary(one), units))
     _print_events(cmp.event_probabilities())
-    if args.out:
+    if args.out is not None:
         from fiscalcliff.atomic import write_netcdf
 
         write_netcdf(ds, args.out)
@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
 def compare_cmd(args: argparse.Namespace) -> int:
     """``fiscalcliff compare A.yaml B.yaml ... --baseline NAME --out DIR``."""
     from fiscalcliff.scenarios.compare import compare
+    from fiscalcliff.scenarios.output import owns_comparison_entry
 
-    check_run_args(args)
+    check_run_args(args, out="directory", owns=owns_comparison_entry)
     scenarios = load_scenarios(args.scenarios)
     reporter = Reporter(not args.quiet)
     cmp = compare(

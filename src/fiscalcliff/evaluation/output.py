@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,22 +13,25 @@ from fiscalcliff.errors import InputError
 MARKER = "backtest.nc"
 
 
-def check_out_dir(directory: str | Path) -> Path:
-    """Refuse an output path we may not replace: a file, or a non-empty directory that is not a
-    previous backtest output. Called before any work is done."""
-    path = Path(directory)
-    if path.exists() or path.is_symlink():
-        if not path.is_dir() or path.is_symlink():
-            raise InputError(f"--out {path}: exists and is not a directory; choose a new directory")
-        if any(path.iterdir()) and not (path / MARKER).is_file():
-            raise InputError(
-                f"--out {path}: directory is not empty and holds no {MARKER} (not a previous "
-                "backtest); choose a new or empty directory"
-            )
-    parent = path.resolve().parent
-    if not parent.exists():
-        parent.mkdir(parents=True, exist_ok=True)
-    return path
+#: names of the entries :func:`write_backtest` writes
+_OWNED = re.compile(
+    r"^(backtest\.nc|scores\.csv|(coverage|explosive|skill|diebold_mariano)\.(csv|md)"
+    r"|summary\.md|skill_[A-Za-z0-9_.-]+\.png|pit\.png|coverage\.png)$"
+)
+
+
+def owns_backtest_entry(name: str) -> bool:
+    """Whether a directory entry is one a backtest writes (so it may be replaced)."""
+    return bool(_OWNED.match(name))
+
+
+def check_out_dir(directory: str | Path, flag: str = "--out") -> Path:
+    """Refuse an output path we may not replace: anything but a new directory, an empty one or
+    a previous backtest output (see :func:`fiscalcliff.output_targets.check_output_directory`).
+    Called before any work is done."""
+    from fiscalcliff.output_targets import check_output_directory
+
+    return check_output_directory(directory, owns=owns_backtest_entry, kind="backtest", flag=flag)
 
 
 def _md(table: pd.DataFrame, digits: int = 2) -> str:
@@ -67,7 +71,7 @@ def write_backtest(result, directory: str | Path) -> Path:
 
     target = check_out_dir(directory)
     ds = result.dataset
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, kind="backtest") as tmp:
         write_netcdf(ds, tmp / MARKER)
         result.scores_frame().to_csv(tmp / "scores.csv")
         tables = {"coverage": result.coverage(), "explosive": result.explosive()}

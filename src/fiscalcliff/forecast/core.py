@@ -24,25 +24,37 @@ ExogenousPaths = Mapping[str, float | list[float] | np.ndarray | pd.Series]
 
 
 def check_draws_seed(draws: int, seed: int) -> None:
-    """Reject a non-positive number of draws or a negative seed with a clear message."""
-    if int(draws) < 1:
-        raise InputError(f"draws must be a positive integer (got {draws})")
-    if int(seed) < 0:
-        raise InputError(f"seed must be a non-negative integer (got {seed})")
+    """Reject draws outside ``1..1,000,000`` or a seed outside ``0..2**63-1``, clearly."""
+    from fiscalcliff.limits import check_draws, check_seed
+
+    check_draws(draws)
+    check_seed(seed)
 
 
 def forecast_dates(last_observed: pd.Timestamp, horizon: str) -> pd.DatetimeIndex:
-    """Month-start dates after ``last_observed`` up to and including ``horizon`` (YYYY-MM)."""
+    """Month-start dates after ``last_observed`` up to and including ``horizon`` (YYYY-MM).
+
+    Raises
+    ------
+    InputError
+        If ``horizon`` is not ``YYYY-MM``, is not after the data, or is more than
+        :data:`~fiscalcliff.limits.MAX_HORIZON_MONTHS` months after it (checked on the
+        numbers, before any date is built, so ``9999-12`` is a clear error too).
+    """
+    from fiscalcliff.limits import check_horizon_months
+
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(horizon)):
         raise InputError(f"horizon '{horizon}' is not a month; write YYYY-MM, e.g. 2026-12")
-    end = pd.Timestamp(f"{horizon}-01")
-    start = last_observed + pd.offsets.MonthBegin(1)
-    if end < start:
+    year, month = (int(part) for part in str(horizon).split("-"))
+    months = (year - last_observed.year) * 12 + (month - last_observed.month)
+    if months < 1:
         raise InputError(
             f"horizon {horizon} is not after the last month of data "
             f"({last_observed:%Y-%m}); choose a later month"
         )
-    return pd.date_range(start, end, freq="MS", name=dims.DATE)
+    check_horizon_months(months, str(horizon), f"{last_observed:%Y-%m}")
+    start = last_observed + pd.offsets.MonthBegin(1)
+    return pd.date_range(start, periods=months, freq="MS", name=dims.DATE)
 
 
 def exogenous_future(
@@ -187,6 +199,9 @@ def forecast(
     check_draws_seed(draws, seed)
     frame = results.panel.frame
     dates = forecast_dates(frame.index[-1], horizon)
+    from fiscalcliff.limits import check_path_memory
+
+    check_path_memory(draws, len(dates), len(results.endogenous) + len(results.identities), "draws")
     x_future, notes = exogenous_future(results, dates, exogenous)
     if stability not in ("report", "filter", "skip"):
         raise InputError(f"stability must be 'report', 'filter' or 'skip' (got {stability!r})")

@@ -223,6 +223,18 @@ def fit(
             f"({panel.frame.index[-1]:%Y-%m}); use that month or leave as_of out for the latest"
         )
     frame = panel.frame[names]
+    need = m.lags + 2 * len(m.endogenous)
+    if len(frame) < need:
+        span = f"{frame.index[0]:%Y-%m}..{frame.index[-1]:%Y-%m}" if len(frame) else "none"
+        fix = (
+            f"choose a later as_of (--as-of, or as_of in the scenario file) than {as_of}"
+            if as_of is not None
+            else "widen model.sample in the prior file"
+        )
+        raise DataError(
+            f"only {len(frame)} months of data ({span}); {m.lags} lags and "
+            f"{len(m.endogenous)} variables need at least {need}: {fix}"
+        )
     if progress:
         progress("maximising the marginal likelihood over hyperparameters")
     endog = frame[list(m.endogenous)].to_numpy(dtype=float)

@@ -72,11 +72,11 @@ class Hyperparameter(_Frozen):
     hyperprior with the given ``mode`` and ``sd`` (GLP 2015), within ``[min, max]``.
     """
 
-    value: Real | None = Field(None, gt=0, le=1e4)
-    mode: Real = Field(..., gt=0, le=1e4)
-    sd: Real = Field(..., gt=0, le=1e4)
-    min: Real = Field(1e-4, gt=0, le=1e4)
-    max: Real = Field(50.0, gt=0, le=1e4)
+    value: Real | None = Field(None, gt=0, le=1e8)
+    mode: Real = Field(..., gt=0, le=1e8)
+    sd: Real = Field(..., gt=0, le=1e8)
+    min: Real = Field(1e-4, gt=0, le=1e8)
+    max: Real = Field(50.0, gt=0, le=1e8)
     estimate: bool = True
 
     @model_validator(mode="after")
@@ -103,7 +103,7 @@ class MinnesotaPrior(_Frozen):
     cross_tightness: Real = Field(1.0, gt=0, le=1e4, description="must be 1 for the exact sampler")
     lag_decay: Real = Field(2.0, ge=0, le=10)
     exogenous_tightness: Real = Field(1.0, gt=0, le=1e4, description="relative to tightness")
-    constant_variance: Real = Field(1.0e6, gt=0, le=1e12)
+    constant_variance: Real = Field(1.0e6, gt=0, le=1e16)
     own_lag_mean: OwnLagMean | dict[str, OwnLagMean] = 1.0
     psi: Literal["auto"] | dict[str, ResidualVariance] = "auto"
 
@@ -133,8 +133,8 @@ class ExogenousPrior(_Frozen):
 class GammaPrior(_Frozen):
     """A Gamma prior given by its mode and standard deviation."""
 
-    mode: Real = Field(..., gt=0, le=1e4)
-    sd: Real = Field(..., gt=0, le=1e4)
+    mode: Real = Field(..., gt=0, le=1e8)
+    sd: Real = Field(..., gt=0, le=1e8)
 
 
 class ErrorSettings(_Frozen):
@@ -167,8 +167,8 @@ class VolatilitySettings(_Frozen):
     """
 
     kind: Literal["constant", "stochastic"] = "constant"
-    persistence_alpha: Real = Field(20.0, gt=0, le=1e4)
-    persistence_beta: Real = Field(1.5, gt=0, le=1e4)
+    persistence_alpha: Real = Field(20.0, gt=0, le=1e8)
+    persistence_beta: Real = Field(1.5, gt=0, le=1e8)
     shock_sd: Real = Field(0.3, gt=0, le=10)
 
 

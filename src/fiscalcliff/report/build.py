@@ -35,6 +35,11 @@ HISTORY_MONTHS = 36
 FIGURES = "figures"
 
 
+def owns_report_entry(name: str) -> bool:
+    """Whether an entry of an output directory without a manifest is one a report writes."""
+    return name == FIGURES or name.endswith(".md")
+
+
 @dataclass(frozen=True)
 class ReportPage:
     """One written scenario page.
@@ -141,7 +146,7 @@ def build_report(
         runs.append(run)
 
     written: list[ReportPage] = []
-    with phase(f"writing pages and figures to {out}"), atomic_directory(out) as tmp:
+    with phase(f"writing pages and figures to {out}"), atomic_directory(out, kind="report") as tmp:
         for run in runs:
             for scenario in run.group.scenarios:
                 page, figures = _write_scenario(

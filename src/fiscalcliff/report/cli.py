@@ -60,9 +60,9 @@ def report_cmd(args: argparse.Namespace) -> int:
     from fiscalcliff.cli.commands import _source, check_run_args
     from fiscalcliff.cli.progress import Reporter
     from fiscalcliff.errors import InputError
-    from fiscalcliff.report.build import build_report
+    from fiscalcliff.report.build import build_report, owns_report_entry
 
-    check_run_args(args)
+    check_run_args(args, out="directory", owns=owns_report_entry)
     if args.history_months < 1:
         raise InputError(f"--history-months must be a positive integer (got {args.history_months})")
     reporter = Reporter(not args.quiet)

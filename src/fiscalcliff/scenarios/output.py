@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,17 @@ import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.scenarios.compare import Comparison
+
+
+#: names of the entries :func:`write_comparison` writes
+_OWNED = re.compile(
+    r"^(paths\.nc|(levels|differences|events)\.(csv|md)|fan_[A-Za-z0-9_.-]+\.png|summary\.md)$"
+)
+
+
+def owns_comparison_entry(name: str) -> bool:
+    """Whether a directory entry is one a comparison writes (so it may be replaced)."""
+    return bool(_OWNED.match(name))
 
 
 def _markdown(frame: pd.DataFrame, digits: int = 2) -> str:
@@ -37,7 +49,12 @@ def write_comparison(comparison: Comparison, directory: Path) -> list[Path]:
     diffs = comparison.differences()
     events = comparison.event_probabilities()
     written = []
-    with atomic_directory(directory) as tmp:
+    from fiscalcliff.output_targets import check_output_directory
+
+    directory = check_output_directory(
+        directory, owns=owns_comparison_entry, kind="comparison", flag="out"
+    )
+    with atomic_directory(directory, kind="comparison") as tmp:
         tmp = Path(tmp)
         write_netcdf(comparison.paths, tmp / "paths.nc")
         for stem, table in (("levels", levels), ("differences", diffs), ("events", events)):

@@ -173,6 +173,9 @@ def run_scenarios(
     endog = list(results.endogenous)
     last = last_observed(results)
     series = endog + [i.target for i in results.identities]
+    from fiscalcliff.limits import check_path_memory
+
+    check_path_memory(settings.draws * len(scenarios), len(dates), len(series), "--draws")
     events = _collect_events(scenarios, series)
 
     n, h, k = settings.draws, len(dates), len(endog)

@@ -25,10 +25,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fiscalcliff.config_types import CONFIG, MAX_LEVEL, Int, Level, Real
+from fiscalcliff.limits import MAX_DRAWS, MAX_SEED
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-#: largest seed (NetCDF stores it as a signed 64-bit attribute)
-MAX_SEED = 2**63 - 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -145,7 +144,7 @@ class ScenarioSpec(_Strict):
     priors: str = Field("../priors/default.yaml", description="prior file, relative to this file")
     as_of: str | None = Field(None, description="last month of data used, YYYY-MM")
     horizon: Horizon
-    draws: Int = Field(2000, ge=1, le=1_000_000)
+    draws: Int = Field(2000, ge=1, le=MAX_DRAWS)
     seed: Int = Field(0, ge=0, le=MAX_SEED)
     exogenous: dict[str, tuple[Segment, ...]] = Field(default_factory=dict)
     conditions: dict[str, Condition] = Field(default_factory=dict)

@@ -20,8 +20,8 @@ import tracemalloc
 import numpy as np
 from common import DEFAULT_PRIORS, load_model
 
-from fiscalcliff.forecast.paths import simulate_paths
-from fiscalcliff.forecast.stability import max_root_modulus
+from fiscalcliff.forecasting.paths import simulate_paths
+from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.fit import fit
 
 

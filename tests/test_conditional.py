@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast.paths import simulate_paths
+from fiscalcliff.forecasting.paths import simulate_paths
 from fiscalcliff.model.design import LagLayout
 from fiscalcliff.scenarios.conditional import (
     LinearConditions,

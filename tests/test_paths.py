@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fiscalcliff.forecast.paths import simulate_paths
-from fiscalcliff.forecast.stability import max_root_modulus
+from fiscalcliff.forecasting.paths import simulate_paths
+from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.design import LagLayout, lagged_regressors
 
 

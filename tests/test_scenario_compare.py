@@ -20,7 +20,7 @@ from conftest import run_cli
 from fiscalcliff.atomic import MANIFEST
 from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast.summary import MAIN_SERIES
+from fiscalcliff.forecasting.summary import MAIN_SERIES
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.spec import load_prior_file
 from fiscalcliff.scenarios.compare import Comparison, compare

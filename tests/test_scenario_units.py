@@ -130,8 +130,14 @@ def test_segments_chain_each_starting_from_the_previous_value():
     np.testing.assert_allclose(got, [9, 9, 11, 13, 15, 14, 13, 13, 40, 40])
 
 
-def test_later_segments_override_earlier_ones():
-    got = path(seg(level=1), seg(**{"from": "2026-12", "level": 2}))
+def test_overlapping_segments_are_refused_naming_both():
+    # the first segment runs to the horizon end by default, so it overlaps the second's 2026-12
+    with pytest.raises(InputError, match=r"test\[1\] \(2026-12..2026-12\) overlaps test\[0\] "):
+        path(seg(level=1), seg(**{"from": "2026-12", "level": 2}))
+
+
+def test_adjacent_segments_are_fine():
+    got = path(seg(**{"to": "2026-11", "level": 1}), seg(**{"from": "2026-12", "level": 2}))
     np.testing.assert_array_equal(got, [1] * 9 + [2])
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast import core
-from fiscalcliff.forecast.stability import max_root_modulus
+from fiscalcliff.forecasting import core
+from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.spec import load_prior_file
 

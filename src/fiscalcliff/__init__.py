@@ -31,8 +31,8 @@ _EXPORTS = {
     "BVARResults": "fiscalcliff.model.results",
     "MCMCResults": "fiscalcliff.model.mcmc.results",
     "HierarchicalResults": "fiscalcliff.model.hierarchical",
-    "forecast": "fiscalcliff.forecast.core",
-    "quarterly_summary": "fiscalcliff.forecast.summary",
+    "forecast": "fiscalcliff.forecasting.core",
+    "quarterly_summary": "fiscalcliff.forecasting.summary",
     "Scenario": "fiscalcliff.scenarios.loader",
     "load_scenario": "fiscalcliff.scenarios.loader",
     "run_scenarios": "fiscalcliff.scenarios.runner",
@@ -58,8 +58,8 @@ if TYPE_CHECKING:  # pragma: no cover
         load_panel,  # noqa: F401
     )
     from fiscalcliff.evaluation import BacktestResult, backtest  # noqa: F401
-    from fiscalcliff.forecast.core import forecast  # noqa: F401
-    from fiscalcliff.forecast.summary import quarterly_summary  # noqa: F401
+    from fiscalcliff.forecasting.core import forecast  # noqa: F401
+    from fiscalcliff.forecasting.summary import quarterly_summary  # noqa: F401
     from fiscalcliff.model.fit import fit  # noqa: F401
     from fiscalcliff.model.hierarchical import HierarchicalResults  # noqa: F401
     from fiscalcliff.model.mcmc.results import MCMCResults  # noqa: F401

@@ -222,6 +222,37 @@ def _json_default(obj: Any) -> Any:
     return str(obj)
 
 
+#: the reproducible-builds variable: seconds since 1970-01-01 UTC to stamp instead of "now"
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def created_utc() -> str:
+    """The creation time to record: ``$SOURCE_DATE_EPOCH`` if set, else now (UTC).
+
+    Following https://reproducible-builds.org/specs/source-date-epoch/, a run with
+    ``SOURCE_DATE_EPOCH`` set (an integer number of seconds since the epoch) stamps that time, so
+    the same inputs and seed give byte-identical output files.
+
+    Raises
+    ------
+    InputError
+        If ``SOURCE_DATE_EPOCH`` is set but is not a non-negative integer.
+    """
+    value = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not value:
+        moment = _dt.datetime.now(_dt.UTC)
+    else:
+        from fiscalcliff.errors import InputError
+
+        if not value.isdigit() or int(value) > 253402300799:  # 9999-12-31T23:59:59Z
+            raise InputError(
+                f"{SOURCE_DATE_EPOCH}={value!r}: must be a whole number of seconds since "
+                "1970-01-01 UTC (e.g. `date +%s`), or unset"
+            )
+        moment = _dt.datetime.fromtimestamp(int(value), _dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def provenance_attrs(**fields: Any) -> dict[str, str | int | float]:
     """Build the provenance attributes stamped on an output.
 
@@ -237,9 +268,9 @@ def provenance_attrs(**fields: Any) -> dict[str, str | int | float]:
     -------
     dict
         *fields* plus ``fiscalcliff_version``, ``created_utc`` (ISO 8601 to the second,
-        ``YYYY-MM-DDTHH:MM:SSZ``) and ``python_version``, with keys sorted. A field
-        passed explicitly takes precedence over the automatic one of the same name
-        (e.g. a fixed ``created_utc`` for reproducible output).
+        ``YYYY-MM-DDTHH:MM:SSZ``; see :func:`created_utc` for ``SOURCE_DATE_EPOCH``) and
+        ``python_version``, with keys sorted. A field passed explicitly takes precedence over
+        the automatic one of the same name (e.g. a fixed ``created_utc``).
 
     Examples
     --------
@@ -249,7 +280,7 @@ def provenance_attrs(**fields: Any) -> dict[str, str | int | float]:
     """
     auto: dict[str, Any] = {
         "fiscalcliff_version": package_version(),
-        "created_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": created_utc(),
         "python_version": platform.python_version(),
     }
     merged = {**auto, **fields}

@@ -213,7 +213,7 @@ def _parse_exog(items: list[str]) -> dict[str, float]:
 
 def forecast(args: argparse.Namespace) -> int:
     """``fiscalcliff forecast``: paths to the horizon, quarterly summary, optional NetCDF."""
-    from fiscalcliff.forecast.summary import format_summary, quarterly_summary
+    from fiscalcliff.forecasting.summary import format_summary, quarterly_summary
 
     check_run_args(args)
     exog = _parse_exog(args.exog)

@@ -24,7 +24,7 @@ def _print_events(table) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``fiscalcliff run S.yaml --out FILE.nc``: one scenario."""
-    from fiscalcliff.forecast.summary import format_summary, quarterly_summary
+    from fiscalcliff.forecasting.summary import format_summary, quarterly_summary
     from fiscalcliff.scenarios.compare import compare
 
     check_run_args(args)

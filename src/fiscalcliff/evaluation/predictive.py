@@ -190,8 +190,8 @@ def var_ensemble(
     adjusting). Names the model does not have are noted and ignored. Exogenous variables not
     conditioned on are held at their last value (the model's baseline assumption).
     """
-    from fiscalcliff.forecast.paths import simulate_paths
-    from fiscalcliff.forecast.stability import max_root_modulus
+    from fiscalcliff.forecasting.paths import simulate_paths
+    from fiscalcliff.forecasting.stability import max_root_modulus
 
     param_seq, shock_seq, cond_seq = seed.spawn(3)
     hyper: dict[str, float] = {}

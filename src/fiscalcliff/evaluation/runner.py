@@ -98,7 +98,7 @@ def build_tasks(
 ) -> tuple[list[Task], dict]:
     """The task list of a backtest and the settings it records (see :func:`backtest`)."""
     from fiscalcliff.data import default_source
-    from fiscalcliff.forecast.core import check_draws_seed
+    from fiscalcliff.forecasting.core import check_draws_seed
     from fiscalcliff.model.identities import parse_identities
 
     check_draws_seed(draws, seed)

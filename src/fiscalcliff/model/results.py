@@ -152,7 +152,7 @@ class BVARResults:
         """Forecast paths with parameter and shock uncertainty.
 
         ``horizon`` is a month (``"2026-12"``) for an unconditional forecast — see
-        :func:`fiscalcliff.forecast.core.forecast` — or a
+        :func:`fiscalcliff.forecasting.core.forecast` — or a
         :class:`~fiscalcliff.scenarios.loader.Scenario` (or a list of them) to run on this fit,
         see :func:`fiscalcliff.scenarios.runner.run_scenarios`; ``draws``/``seed`` then override
         the scenario files' settings.
@@ -166,7 +166,7 @@ class BVARResults:
 
             scenarios = [horizon] if isinstance(horizon, Scenario) else list(horizon)
             return run_scenarios(scenarios, results=self, draws=draws, seed=seed)
-        from fiscalcliff.forecast.core import forecast
+        from fiscalcliff.forecasting.core import forecast
 
         draws = 2000 if draws is None else draws
         seed = 0 if seed is None else seed

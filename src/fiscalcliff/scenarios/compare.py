@@ -13,7 +13,7 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast.summary import MAIN_SERIES, quarterly_draws
+from fiscalcliff.forecasting.summary import MAIN_SERIES, quarterly_draws
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr

@@ -1,7 +1,7 @@
 """Conditional forecasts: adjust the shocks of every posterior draw so its path meets a scenario.
 
 Every draw's ``h``-step forecast is Gaussian given the parameters, ``vec(y) = mu + M vec(z)`` with
-``z ~ N(0, I)`` the shocks of :func:`fiscalcliff.forecast.paths.simulate_paths` (``vec`` is
+``z ~ N(0, I)`` the shocks of :func:`fiscalcliff.forecasting.paths.simulate_paths` (``vec`` is
 date-major: entry ``s*K + k`` is variable ``k`` at horizon date ``s``). A scenario is a set of
 linear conditions on ``vec(y)``:
 

@@ -83,15 +83,21 @@ def parse_event(label: str, text: str, variables: Sequence[str]) -> Event:
             f"events.{label}: unknown series {', '.join(repr(n) for n in unknown)} "
             f"(available: {', '.join(variables)})"
         )
+    from fiscalcliff.config_types import MAX_LEVEL
+
+    threshold = float(match.group("value"))
+    if not abs(threshold) <= MAX_LEVEL:
+        raise InputError(
+            f"events.{label}: threshold {match.group('value')} is not a finite number of at most "
+            f"{MAX_LEVEL:.0e} in size"
+        )
     first = last = None
     quant = match.group("quant") or "any"
     if match.group("at"):
         first, last = _period(match.group("at"), label)
     elif match.group("period"):
         first, last = _period(match.group("period"), label)
-    return Event(
-        label, text, formula, match.group("op"), float(match.group("value")), quant, first, last
-    )
+    return Event(label, text, formula, match.group("op"), threshold, quant, first, last)
 
 
 def event_indicator(

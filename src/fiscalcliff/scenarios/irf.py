@@ -2,7 +2,7 @@
 
 The stacked ``h``-step forecast of a VAR-X draw is ``vec(y) = mu + M vec(z)`` with ``vec``
 date-major (entry ``s*K + k`` is variable ``k`` at horizon date ``s``), ``z`` the shocks of
-:func:`fiscalcliff.forecast.paths.simulate_paths` and ``M`` block lower triangular with block
+:func:`fiscalcliff.forecasting.paths.simulate_paths` and ``M`` block lower triangular with block
 ``(s, s')`` equal to ``Psi_{s-s'} C``. ``M`` itself is never built: a set of ``m`` linear conditions
 ``R vec(y)`` only needs ``R M``, an ``(m, h*K)`` matrix per draw.
 """

@@ -44,7 +44,7 @@ def build_path(
     what: str,
     hold_last: bool = True,
 ) -> np.ndarray:
-    """Monthly values over ``dates`` from segments applied in order.
+    """Monthly values over ``dates`` from segments applied in order (they may not overlap).
 
     Parameters
     ----------
@@ -65,8 +65,17 @@ def build_path(
     ndarray, shape (len(dates),)
     """
     path = np.full(len(dates), last_observed if hold_last else np.nan)
-    for seg in segments:
+    covered: list[tuple[int, int, int]] = []
+    for number, seg in enumerate(segments):
         i0, i1 = segment_months(seg, dates, what)
+        for other, j0, j1 in covered:
+            if i0 <= j1 and j0 <= i1:
+                raise InputError(
+                    f"{what}[{number}] ({dates[i0]:%Y-%m}..{dates[i1]:%Y-%m}) overlaps "
+                    f"{what}[{other}] ({dates[j0]:%Y-%m}..{dates[j1]:%Y-%m}); segments must "
+                    "cover separate months — set 'from'/'to' so that each month has one value"
+                )
+        covered.append((number, i0, i1))
         before = last_observed if i0 == 0 else path[i0 - 1]
         if np.isnan(before):
             before = last_observed

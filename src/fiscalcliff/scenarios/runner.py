@@ -17,13 +17,13 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast.core import (
+from fiscalcliff.forecasting.core import (
     check_draws_seed,
     exogenous_future,
     forecast_dates,
     identity_units,
 )
-from fiscalcliff.forecast.paths import simulate_paths
+from fiscalcliff.forecasting.paths import simulate_paths
 from fiscalcliff.scenarios.conditions import build_conditions
 from fiscalcliff.scenarios.events import Event, event_indicator, parse_event
 from fiscalcliff.scenarios.loader import Scenario

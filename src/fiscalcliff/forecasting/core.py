@@ -12,8 +12,8 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecast.paths import simulate_paths
-from fiscalcliff.forecast.stability import max_root_modulus
+from fiscalcliff.forecasting.paths import simulate_paths
+from fiscalcliff.forecasting.stability import max_root_modulus
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr

@@ -45,3 +45,13 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 def cli():
     """:func:`run_cli` as a fixture."""
     return run_cli
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the bad-input tally (family x category, and verdicts) when that suite ran."""
+    import sys
+
+    module = sys.modules.get("bad_inputs")
+    if module is not None and module.RESULTS:
+        terminalreporter.write_sep("-", "bad-input suite")
+        terminalreporter.write_line(module.tally(module.RESULTS))

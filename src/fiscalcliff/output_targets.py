@@ -94,6 +94,7 @@ def check_output_file(path: str | os.PathLike[str], flag: str = "--out") -> Path
     target = _check_text(path, flag, "out.nc")
     if text.endswith(("/", os.sep)) or target.name in ("", ".", ".."):
         raise InputError(f"{flag} {text}: names a directory; give a file name, e.g. {text}/out.nc")
+    _check_parent(target, flag)
     try:
         info = target.stat()
     except FileNotFoundError:
@@ -105,7 +106,6 @@ def check_output_file(path: str | os.PathLike[str], flag: str = "--out") -> Path
             f"{flag} {text}: exists and is {_kind(info)}; only a regular file may be replaced — "
             "choose a new file name"
         )
-    _check_parent(target, flag)
     return target
 
 
@@ -150,10 +150,13 @@ def check_output_directory(
             f"{flag} {text}: give a directory of its own for the {kind} (e.g. {flag} "
             f"{kind}-out); a whole {text!r} is never replaced"
         )
+    _check_parent(target, flag)
     try:
         info = target.lstat()
     except FileNotFoundError:
         info = None
+    except OSError as exc:
+        raise InputError(f"{flag} {text}: cannot use this path ({exc.strerror or exc})") from None
     if info is not None:
         if not stat.S_ISDIR(info.st_mode):
             raise InputError(
@@ -178,5 +181,4 @@ def check_output_directory(
                 f"{flag} {text}: the directory holds files that are not a previous {kind} output "
                 f"({shown}); they would be deleted, so choose a new or empty directory"
             )
-    _check_parent(target, flag)
     return target

@@ -242,7 +242,10 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     path = Path(path)
     text = read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="YAML file")
 
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses NUL and other control characters here
+    except yaml.YAMLError as exc:
+        raise _syntax_error(path, exc) from None
     try:
         try:
             node = loader.get_single_node()

@@ -74,16 +74,20 @@ def _list(text: str) -> list[str]:
 
 def backtest_cmd(args: argparse.Namespace) -> int:
     """Run the backtest, print its summary, write the output directory."""
-    from fiscalcliff.cli.commands import _source
+    from fiscalcliff.cli.commands import _source, check_run_args
     from fiscalcliff.cli.progress import Reporter
-    from fiscalcliff.evaluation.output import check_out_dir
+    from fiscalcliff.evaluation.output import owns_backtest_entry
     from fiscalcliff.evaluation.result import BacktestResult
     from fiscalcliff.evaluation.runner import assemble, build_tasks, run_tasks
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers must be a positive integer (got {args.workers})")
+    if args.workers is not None and not 1 <= args.workers <= 256:
+        raise InputError(f"--workers must be an integer from 1 to 256 (got {args.workers})")
+    if not 1 <= args.horizons <= 60:
+        raise InputError(
+            f"--horizons must be a whole number of months from 1 to 60 (got {args.horizons})"
+        )
     benchmarks = [] if args.benchmarks.strip() == "none" else _list(args.benchmarks)
-    check_out_dir(args.out)
+    check_run_args(args, out="directory", owns=owns_backtest_entry)
     reporter = Reporter(not args.quiet)
     start = time.perf_counter()
     with reporter.phase("reading data and building tasks"):

@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
     check_run_args(args)
     (scenario,) = load_scenarios([args.scenario])
     reporter = Reporter(not args.quiet)
-    with reporter.phase("fitting the model"):
+    from fiscalcliff.scenarios.runner import named_errors
+
+    with reporter.phase("fitting the model"), named_errors(scenario):
         from fiscalcliff.model.fit import fit
         from fiscalcliff.model.spec import load_prior_file
 

@@ -42,7 +42,8 @@ def series_from_rows(
     Raises
     ------
     DataError
-        On a bad date, a non-numeric or non-finite value, a duplicate date, or no observations.
+        On a bad date, a date more than a month in the future, a non-numeric or non-finite value,
+        a duplicate date, or no observations.
     """
     dates: list[str] = []
     values: list[float] = []
@@ -71,6 +72,14 @@ def series_from_rows(
         positions.append(pos)
     if not dates:
         raise DataError(f"{where}: no observations")
+    latest = max(dates)
+    horizon = (pd.Timestamp.now(tz="UTC").tz_localize(None) + pd.Timedelta(days=31)).date()
+    if date.fromisoformat(latest) > horizon:
+        pos = positions[dates.index(latest)]
+        raise DataError(
+            f"{where}, {item} {pos}: date {latest} is in the future; observations must be dated "
+            "no later than this month"
+        )
     index = pd.DatetimeIndex(np.array(dates, dtype="datetime64[D]").astype("datetime64[ns]"))
     order = np.argsort(index.asi8, kind="stable")
     index = index[order]
@@ -85,7 +94,9 @@ def series_from_rows(
     return pd.Series(np.asarray(values, dtype=np.float64)[order], index=index)
 
 
-def parse_observations_csv(text: str, *, where: str, series_id: str | None = None) -> pd.Series:
+def parse_observations_csv(
+    text: str, *, where: str, series_id: str | None = None, complete_lines: bool = False
+) -> pd.Series:
     """Parse a two-column observation CSV.
 
     The header must be ``date,value``, or FRED's ``observation_date,<ID>`` / ``DATE,<ID>``
@@ -99,6 +110,9 @@ def parse_observations_csv(text: str, *, where: str, series_id: str | None = Non
         Name of the file or reply, used in every error message.
     series_id
         The id the file should hold, to check a FRED-style header.
+    complete_lines
+        Require the text to end with a line end (files: a last line without one is what a
+        truncated copy looks like, e.g. ``838585`` for ``8385854``).
 
     Returns
     -------
@@ -110,6 +124,14 @@ def parse_observations_csv(text: str, *, where: str, series_id: str | None = Non
     DataError
         On a missing or wrong header, a row without exactly two fields, or a bad cell.
     """
+    if complete_lines and text and not text.endswith(("\n", "\r")):
+        last = text.rsplit("\n", 1)[-1]
+        line = text.count("\n") + 1
+        raise DataError(
+            f"{where}, line {line}: the last line {last[:40]!r} has no line end, "
+            "so the file looks truncated; download it again (or, if it is complete, end it with "
+            "a newline)"
+        )
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header: list[str] | None = None
     for row in reader:

@@ -64,7 +64,9 @@ class OfflineDirectorySource:
         if cached is not None and cached[0] == key:
             return cached[1]
         text = read_text(path, limit=DATA_FILE_LIMIT, error=DataError, what="data file")
-        observations = parse_observations_csv(text, where=str(path), series_id=series_id)
+        observations = parse_observations_csv(
+            text, where=str(path), series_id=series_id, complete_lines=True
+        )
         observations.name = series_id
         raw = RawSeries(observations, origin=f"offline:{path}")
         self._memo[series_id] = (key, raw)

@@ -18,6 +18,8 @@ from fiscalcliff.evaluation.origins import month_after, parse_origins
 from fiscalcliff.evaluation.scores import QUANTILES, SCORE_FIELDS
 from fiscalcliff.evaluation.tasks import BENCHMARKS, Task, TaskResult, run_task
 
+#: seconds to wait for a named Dask scheduler before giving up
+CONNECT_TIMEOUT = 10
 #: environment variable naming a Dask scheduler to run on (like ``--scheduler``)
 SCHEDULER_ENV = "FISCALCLIFF_DASK_SCHEDULER"
 #: the shipped plain Minnesota BVAR, relative to the repository root
@@ -206,10 +208,18 @@ def run_tasks(
         return out
     from distributed import Client, LocalCluster, as_completed
 
+    named = "--scheduler" if scheduler else f"${SCHEDULER_ENV}"
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError, TimeoutError) as exc:
+            raise InputError(
+                f"{named} {scheduler!r}: cannot connect to a Dask scheduler there ({exc}); give "
+                "the address of a running scheduler, e.g. tcp://HOST:8786, or leave it unset to "
+                "start a local cluster"
+            ) from None
     else:
         import logging
 

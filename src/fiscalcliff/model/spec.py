@@ -257,9 +257,17 @@ class PriorFile(_Frozen):
         if isinstance(psi, dict):
             problems += [f"psi: '{n}' is not endogenous" for n in psi if n not in endog]
             problems += [f"psi: no value for '{n}'" for n in self.model.endogenous if n not in psi]
-        for target in self.identities:
+        from fiscalcliff.errors import ConfigError
+        from fiscalcliff.model.identities import parse_identity
+
+        for target, expression in self.identities.items():
             if target in endog or target in self.model.exogenous:
                 problems.append(f"identities: '{target}' is already a model variable")
+                continue
+            try:
+                parse_identity(target, expression, self.model.endogenous)
+            except ConfigError as exc:
+                problems.append(str(exc))
         seen = set()
         for e in self.prior.exogenous_priors:
             if e.variable not in self.model.exogenous:

@@ -157,8 +157,9 @@ def load_scenario(path: str | Path) -> Scenario:
     from fiscalcliff.yamlconfig import read_yaml
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"{path}: no such scenario file")
+    read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="scenario file")  # kind, size
     _, hashes, spec = _resolve(path, ())
     priors_path = Path(spec.priors)
     if not priors_path.is_file():

@@ -155,14 +155,17 @@ def run_scenarios(
 
     settings = shared_settings(scenarios, draws, seed)
     phase = reporter.phase if reporter is not None else _null_phase
-    if results is None:
-        from fiscalcliff.model.fit import fit
-        from fiscalcliff.model.spec import load_prior_file
+    with _naming_all(scenarios):  # shared settings: an error names every file that set them
+        if results is None:
+            from fiscalcliff.model.fit import fit
+            from fiscalcliff.model.spec import load_prior_file
 
-        with phase("fitting the model (shared by all scenarios)"):
-            results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
-    frame = results.panel.frame
-    dates = forecast_dates(frame.index[-1], settings.horizon_end)
+            with phase("fitting the model (shared by all scenarios)"):
+                results = fit(
+                    load_prior_file(settings.priors), source=source, as_of=settings.as_of
+                )
+        frame = results.panel.frame
+        dates = forecast_dates(frame.index[-1], settings.horizon_end)
     for s in scenarios:
         start = s.spec.horizon.start
         if start is not None and pd.Timestamp(f"{start}-01") != dates[0]:
@@ -187,7 +190,7 @@ def run_scenarios(
 
     all_paths, exog_rows, notes, cond_notes = [], [], {}, {}
     for s in scenarios:
-        with phase(f"scenario {s.name}"), _naming(s):
+        with phase(f"scenario {s.name}"), named_errors(s):
             x, notes[s.name] = _exogenous(s, results, dates, last)
             paths = simulate_paths(sample.b, sample.sigma_root, history, x, z, results.layout)
             conds = build_conditions(
@@ -260,13 +263,25 @@ def _collect_events(scenarios: Sequence[Scenario], series: Sequence[str]) -> lis
                     f"{s.path.name}: event '{label}' means different things in different "
                     f"scenarios: '{events[label].text}' vs '{text}'; rename one"
                 )
-            with _naming(s):
+            with named_errors(s):
                 events[label] = parse_event(label, text, series)
     return list(events.values())
 
 
 @contextmanager
-def _naming(scenario: Scenario) -> Iterator[None]:
+def _naming_all(scenarios: Sequence[Scenario]) -> Iterator[None]:
+    """Prefix input errors of the shared stage (fit, horizon) with every scenario's file name."""
+    try:
+        yield
+    except InputError as exc:
+        names = list(dict.fromkeys(s.path.name for s in scenarios))
+        if any(name in str(exc) for name in names):
+            raise
+        raise type(exc)(f"{', '.join(names)}: {exc}") from None
+
+
+@contextmanager
+def named_errors(scenario: Scenario) -> Iterator[None]:
     """Prefix input errors raised while handling a scenario with its file name."""
     try:
         yield

@@ -201,7 +201,11 @@ def test_soft_conditional_moments_match_textbook_formula():
     assert np.all(np.abs(np.cov(y.T) - cov_ref) <= cov_tol)
 
 
-def test_bounds_hold_in_every_draw_and_no_draw_is_dropped():
+@pytest.mark.parametrize("chunk", [4096, 700], ids=["one-chunk", "chunked"])
+def test_bounds_hold_in_every_draw_and_no_draw_is_dropped(chunk, monkeypatch):
+    import fiscalcliff.scenarios.conditional as conditional
+
+    monkeypatch.setattr(conditional, "CHUNK_DRAWS", chunk)
     rng = np.random.default_rng(7)
     n, h, k, p = 3000, 6, 3, 2
     layout, b, root, history = make_var(rng, n, k, p, n_exog=1)
@@ -504,3 +508,29 @@ def test_bound_on_a_soft_conditioned_quantity_or_dependent_bounds_are_rejected(s
     bounds = [(a, 0.0, np.inf, "a>=0"), (c, 0.0, np.inf, "c>=0"), (a + c, -np.inf, 1.0, "a+c<=1")]
     with pytest.raises(InputError, match=r"'a>=0', 'c>=0', 'a\+c<=1'"):
         impose(small_var, LinearConditions.build(h, k, bounds=bounds))
+
+
+def test_chunked_conditioning_reports_counts_per_chunk_and_draws_from_the_start(monkeypatch):
+    import fiscalcliff.scenarios.conditional as conditional
+
+    monkeypatch.setattr(conditional, "CHUNK_DRAWS", 10)
+    rng = np.random.default_rng(3)
+    n, h, k, p = 30, 3, 2, 1
+    layout, b, root, history = make_var(rng, n, k, p)
+    z = rng.standard_normal((n, h, k))
+    paths = simulate_paths(b, root, history, np.zeros((h, 0)), z, layout)
+    # draw 25 has a shock loading matrix with a zero column: variable 1's own shock
+    root = root.copy()
+    root[25] = np.diag([1.0, 0.0])
+    hard = [(entry_row(h, k, 0, 1), 0.5, "y1@0")]
+    conditions = LinearConditions.build(h, k, hard=hard, free_shocks=_only_shock(h, k, 1))
+    with pytest.raises(InputError, match="in 1 of 10 draws"):
+        condition_shocks(z, paths, b, root, layout, conditions, rng)
+    shifted = conditional._shift_draw_numbers(InputError("x (posterior draw 3); y"), 20)
+    assert str(shifted) == "x (posterior draw 23); y"
+
+
+def _only_shock(h, k, variable):
+    free = np.zeros(h * k, dtype=bool)
+    free[variable::k] = True
+    return free

@@ -34,6 +34,7 @@ random numbers, so scenario differences are not blurred by simulation noise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,8 @@ _DEPENDENT_TOL = 1e-9
 _FIXED_TOL = 1e-9
 #: relative tolerance for value checks (contradictions, fixed bounds)
 _VALUE_TOL = 1e-9
+#: posterior draws conditioned at a time (bounds the memory of the per-draw loadings)
+CHUNK_DRAWS = 4096
 #: how bounds are sampled (recorded in the diagnostics)
 BOUND_SAMPLER = "exact accept-reject (own draw, Gaussian proposals, Botev 2017 minimax tilting)"
 
@@ -432,7 +435,71 @@ def condition_shocks(
     c = conditions
     m_h, m_s = len(c.hard_labels), len(c.soft_labels)
     hard_values = np.broadcast_to(c.hard_values, (n, m_h)) if m_h else np.zeros((n, 0))
+    # all soft targets first, so that they do not depend on how many proposals the bound sampler
+    # used (common random numbers across scenarios)
     soft_targets = c.soft_means + c.soft_sds * rng.standard_normal((n, m_s))
+    shocks = np.empty((n, h, k))
+    parts = []
+    for start in range(0, n, CHUNK_DRAWS):
+        rows = slice(start, start + CHUNK_DRAWS)
+        try:
+            shocks[rows], diag = _condition_chunk(
+                z[rows],
+                paths[rows],
+                b[rows],
+                sigma_root[rows],
+                layout,
+                c,
+                hard_values[rows],
+                soft_targets[rows],
+                rng,
+            )
+        except InputError as exc:
+            raise _shift_draw_numbers(exc, start) from None
+        parts.append(diag)
+    return ConditionResult(
+        shocks=shocks, soft_targets=soft_targets, diagnostics=_merge_diagnostics(parts)
+    )
+
+
+def _shift_draw_numbers(exc: InputError, offset: int) -> InputError:
+    """The error of a chunk of draws, with its posterior draw numbers counted from the start."""
+    if not offset:
+        return exc
+    text = re.sub(
+        r"posterior draw (\d+)", lambda m: f"posterior draw {int(m[1]) + offset}", str(exc)
+    )
+    return type(exc)(text)
+
+
+def _merge_diagnostics(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Diagnostics over all chunks of draws: maxima, minima, sums and unions."""
+    out = dict(parts[0])
+    for key in ("max_hard_residual", "max_soft_residual", "max_bound_violation"):
+        out[key] = max(p[key] for p in parts)
+    for key in ("bound_draws_resampled", "bound_draws_tilted", "bound_proposals"):
+        out[key] = sum(p[key] for p in parts)
+    out["min_gram_eigenvalue"] = min(p["min_gram_eigenvalue"] for p in parts)
+    for key in ("redundant_conditions", "fixed_bounds"):
+        out[key] = tuple(dict.fromkeys(label for p in parts for label in p[key]))
+    return out
+
+
+def _condition_chunk(
+    z: np.ndarray,
+    paths: np.ndarray,
+    b: np.ndarray,
+    sigma_root: np.ndarray,
+    layout: LagLayout,
+    c: LinearConditions,
+    hard_values: np.ndarray,
+    soft_targets: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Conditioned shocks ``(n, h, K)`` and diagnostics of one chunk of draws."""
+    n, h, k = z.shape
+    width = h * k
+    m_h = len(c.hard_labels)
     diagnostics: dict[str, Any] = {
         "max_hard_residual": 0.0,
         "max_soft_residual": 0.0,
@@ -500,9 +567,7 @@ def condition_shocks(
         residual = np.einsum("nih,nh->ni", g_eq, dz) - (targets - y0 @ eq_rows.T)
         diagnostics["max_hard_residual"] = float(np.abs(residual[:, :m_h]).max(initial=0.0))
         diagnostics["max_soft_residual"] = float(np.abs(residual[:, m_h:]).max(initial=0.0))
-    return ConditionResult(
-        shocks=(z_flat + dz).reshape(n, h, k), soft_targets=soft_targets, diagnostics=diagnostics
-    )
+    return (z_flat + dz).reshape(n, h, k), diagnostics
 
 
 def _bound_adjustment(

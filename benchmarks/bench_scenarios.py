@@ -7,7 +7,7 @@ Run from the repository root with the real data beside it:
 Target (issue 3): under 5 s on 2 cores for the scenario run (the model fit is timed
 separately).  The scenarios are written to a temporary directory: a baseline without
 conditions and four with hard conditions (12 each) and exogenous paths; ``--bounds`` adds the
-baseline's non-negativity floors to every scenario (Gibbs sampler; timed as a variant).
+baseline's non-negativity floors to every scenario (exact bound sampler; timed as a variant).
 """
 
 from __future__ import annotations

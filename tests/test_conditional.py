@@ -19,7 +19,6 @@ from fiscalcliff.scenarios.conditional import (
     condition_shocks,
     constraint_loadings,
     entry_row,
-    gibbs_truncated_normal,
     impulse_responses,
     truncated_normal,
 )
@@ -202,7 +201,11 @@ def test_soft_conditional_moments_match_textbook_formula():
     assert np.all(np.abs(np.cov(y.T) - cov_ref) <= cov_tol)
 
 
-def test_bounds_hold_in_every_draw_and_no_draw_is_dropped():
+@pytest.mark.parametrize("chunk", [4096, 700], ids=["one-chunk", "chunked"])
+def test_bounds_hold_in_every_draw_and_no_draw_is_dropped(chunk, monkeypatch):
+    import fiscalcliff.scenarios.conditional as conditional
+
+    monkeypatch.setattr(conditional, "CHUNK_DRAWS", chunk)
     rng = np.random.default_rng(7)
     n, h, k, p = 3000, 6, 3, 2
     layout, b, root, history = make_var(rng, n, k, p, n_exog=1)
@@ -218,7 +221,7 @@ def test_bounds_hold_in_every_draw_and_no_draw_is_dropped():
     hard = [(entry_row(h, k, 1, 1), 0.3, "y1@1")]
     soft = [(entry_row(h, k, 3, 1), 0.0, 0.5, "y1@3")]
     conditions = LinearConditions.build(h, k, hard=hard, soft=soft, bounds=bounds)
-    _, res, cond = run(b, root, history, xf, layout, conditions, z, gibbs_sweeps=30)
+    _, res, cond = run(b, root, history, xf, layout, conditions, z)
     assert res.shocks.shape == z.shape and np.all(np.isfinite(res.shocks))
     vals = stacked(cond) @ conditions.bound_rows.T
     assert np.all(vals >= conditions.lower - 1e-8) and np.all(vals <= conditions.upper + 1e-8)
@@ -226,7 +229,8 @@ def test_bounds_hold_in_every_draw_and_no_draw_is_dropped():
     np.testing.assert_allclose(cond[:, 3, 1], res.soft_targets[:, 0], atol=1e-8)
     assert res.diagnostics["bound_draws_resampled"] > n // 2
     assert res.diagnostics["max_bound_violation"] < 1e-8
-    assert res.diagnostics["gibbs_sweeps"] == 30
+    assert res.diagnostics["bound_sampler"].startswith("exact accept-reject")
+    assert 0 <= res.diagnostics["bound_draws_tilted"] <= res.diagnostics["bound_draws_resampled"]
 
 
 def test_draws_already_inside_the_bounds_are_unchanged():
@@ -271,7 +275,7 @@ def test_bounded_sampler_matches_rejection_sampling():
     conditions = LinearConditions.build(h, k, bounds=bounds)
     rng = np.random.default_rng(9)
     z = rng.standard_normal((n, h, k))
-    _, _, cond = run(b, root, history, xf, layout, conditions, z, gibbs_sweeps=25)
+    _, _, cond = run(b, root, history, xf, layout, conditions, z)
     got = stacked(cond)
     ref_n = 500_000
     b_ref, root_ref = np.broadcast_to(b[:1], (ref_n, 2, 1)), np.ones((ref_n, 1, 1))
@@ -298,7 +302,7 @@ def test_hard_condition_plus_bounds_match_rejection_sampling():
     bb = np.broadcast_to(b, (n, *b.shape[1:]))
     cc = np.broadcast_to(root, (n, k, k))
     z = rng.standard_normal((n, h, k))
-    _, _, cond = run(bb, cc, history, xf, layout, conditions, z, gibbs_sweeps=25)
+    _, _, cond = run(bb, cc, history, xf, layout, conditions, z)
     got = stacked(cond)
     # reference: exact Gaussian conditional on the hard row, then rejection on the bounds
     a = conditions.hard_rows
@@ -315,25 +319,6 @@ def test_hard_condition_plus_bounds_match_rejection_sampling():
     assert np.all(got @ conditions.bound_rows.T >= conditions.lower - 1e-8)
     assert np.all(got @ conditions.bound_rows.T <= conditions.upper + 1e-8)
     assert_moments_close(got, ref, "hard plus bounds")
-
-
-@pytest.mark.parametrize("sweeps", [3, 25])
-def test_gibbs_sampler_matches_rejection_with_mixed_correlations(sweeps):
-    rng = np.random.default_rng(16)
-    cov = np.array([[1.0, -0.9, 0.5], [-0.9, 1.0, -0.7], [0.5, -0.7, 1.5]])
-    lower = np.array([0.3, -np.inf, -0.5])
-    upper = np.array([np.inf, 0.2, 0.8])
-    n = 60_000
-    draws = rng.standard_normal((n, 3)) @ np.linalg.cholesky(cov).T
-    start = np.clip(draws, lower, upper)
-    lo, hi = np.broadcast_to(lower, (n, 3)), np.broadcast_to(upper, (n, 3))
-    got = gibbs_truncated_normal(np.broadcast_to(cov, (n, 3, 3)), start, lo, hi, rng, sweeps)
-    assert np.all((got >= lower) & (got <= upper))
-    ref = rng.standard_normal((1_500_000, 3)) @ np.linalg.cholesky(cov).T
-    ref = ref[np.all((ref >= lower) & (ref <= upper), axis=1)]
-    assert ref.shape[0] > 50_000
-    assert_moments_close(got, ref, f"{sweeps} sweeps")
-    np.testing.assert_allclose(np.cov(got.T), np.cov(ref.T), atol=0.02)
 
 
 def test_far_tail_bound_is_sampled_exactly():
@@ -523,3 +508,29 @@ def test_bound_on_a_soft_conditioned_quantity_or_dependent_bounds_are_rejected(s
     bounds = [(a, 0.0, np.inf, "a>=0"), (c, 0.0, np.inf, "c>=0"), (a + c, -np.inf, 1.0, "a+c<=1")]
     with pytest.raises(InputError, match=r"'a>=0', 'c>=0', 'a\+c<=1'"):
         impose(small_var, LinearConditions.build(h, k, bounds=bounds))
+
+
+def test_chunked_conditioning_reports_counts_per_chunk_and_draws_from_the_start(monkeypatch):
+    import fiscalcliff.scenarios.conditional as conditional
+
+    monkeypatch.setattr(conditional, "CHUNK_DRAWS", 10)
+    rng = np.random.default_rng(3)
+    n, h, k, p = 30, 3, 2, 1
+    layout, b, root, history = make_var(rng, n, k, p)
+    z = rng.standard_normal((n, h, k))
+    paths = simulate_paths(b, root, history, np.zeros((h, 0)), z, layout)
+    # draw 25 has a shock loading matrix with a zero column: variable 1's own shock
+    root = root.copy()
+    root[25] = np.diag([1.0, 0.0])
+    hard = [(entry_row(h, k, 0, 1), 0.5, "y1@0")]
+    conditions = LinearConditions.build(h, k, hard=hard, free_shocks=_only_shock(h, k, 1))
+    with pytest.raises(InputError, match="in 1 of 10 draws"):
+        condition_shocks(z, paths, b, root, layout, conditions, rng)
+    shifted = conditional._shift_draw_numbers(InputError("x (posterior draw 3); y"), 20)
+    assert str(shifted) == "x (posterior draw 23); y"
+
+
+def _only_shock(h, k, variable):
+    free = np.zeros(h * k, dtype=bool)
+    free[variable::k] = True
+    return free

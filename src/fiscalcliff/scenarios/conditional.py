@@ -17,15 +17,12 @@ soft
 bounds
     ``lower <= b' vec(y) <= upper``. After the hard and soft conditions the shocks still vary in
     the null space of their loadings; the bounded quantities ``w`` are jointly Gaussian there and
-    are drawn from their truncated law by a Gibbs sampler, i.e. MCMC within each posterior draw
-    (:func:`gibbs_truncated_normal`): coordinate updates in constraint space (Rodriguez-Yam, Davis
-    & Scharf 2004) alternating with updates of the whitened coordinates, all exact inverse-CDF
-    truncated-normal draws, ``gibbs_sweeps`` sweeps (a recorded setting, see the diagnostics)
-    started from the unconditional ``w`` clipped into the box. Draws whose unconditional ``w``
-    already satisfies the bounds are kept unchanged (they are exact draws from the truncated law);
-    the others are exact only in the limit of many sweeps. The shocks are then completed by
-    Gaussian conditioning on the new ``w``, so hard and soft conditions still hold and no draw is
-    ever dropped.
+    are drawn exactly from their truncated law, all posterior draws at once, by accept-reject
+    only (:func:`fiscalcliff.scenarios.tmvn.box_gaussian`): the draw's own ``w`` is kept when it
+    already satisfies the bounds, otherwise fresh Gaussian proposals are tried, and draws whose
+    box has small probability switch to Botev's (2017) minimax-tilted proposal. No Markov chain,
+    no draw dropped. The shocks are then completed by Gaussian conditioning on the new ``w``, so
+    hard and soft conditions still hold exactly.
 
 Hard conditions implied by other hard conditions (a duplicate, or an identity whose parts are all
 conditioned) are skipped when their values agree and rejected when they do not. Contradictions
@@ -37,6 +34,7 @@ random numbers, so scenario differences are not blurred by simulation noise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +44,7 @@ import numpy as np
 from fiscalcliff.errors import InputError
 from fiscalcliff.model.design import LagLayout
 from fiscalcliff.scenarios.irf import constraint_loadings, impulse_responses
+from fiscalcliff.scenarios.tmvn import box_gaussian
 from fiscalcliff.scenarios.truncnorm import truncated_normal
 
 __all__ = [
@@ -54,7 +53,6 @@ __all__ = [
     "condition_shocks",
     "constraint_loadings",
     "entry_row",
-    "gibbs_truncated_normal",
     "impulse_responses",
     "truncated_normal",
 ]
@@ -70,6 +68,10 @@ _DEPENDENT_TOL = 1e-9
 _FIXED_TOL = 1e-9
 #: relative tolerance for value checks (contradictions, fixed bounds)
 _VALUE_TOL = 1e-9
+#: posterior draws conditioned at a time (bounds the memory of the per-draw loadings)
+CHUNK_DRAWS = 4096
+#: how bounds are sampled (recorded in the diagnostics)
+BOUND_SAMPLER = "exact accept-reject (own draw, Gaussian proposals, Botev 2017 minimax tilting)"
 
 
 def _quote(labels: Iterable[str]) -> str:
@@ -305,11 +307,13 @@ class ConditionResult:
         The drawn values of the soft-condition rows.
     diagnostics : dict
         ``max_hard_residual`` and ``max_soft_residual`` (largest ``|row @ vec(y) - target|``
-        implied by the linear algebra), ``max_bound_violation``, ``gibbs_sweeps`` (the recorded
-        sampler setting), ``bound_draws_resampled`` (draws whose unconditional values broke a
-        bound and went through the Gibbs sampler), ``redundant_conditions`` (hard conditions
-        implied by the others and therefore skipped), ``fixed_bounds`` (bounds on quantities that
-        the hard/soft conditions or the shock restrictions fix; checked, not sampled) and
+        implied by the linear algebra), ``max_bound_violation``, ``bound_sampler`` (the method),
+        ``bound_draws_resampled`` (draws whose unconditional values broke a bound and were drawn
+        afresh from the truncated law), ``bound_draws_tilted`` (those of them that needed the
+        minimax-tilted proposal), ``bound_proposals`` (proposals tried), ``redundant_conditions``
+        (hard conditions implied by the others and therefore skipped), ``fixed_bounds`` (bounds
+        on quantities that the hard/soft conditions or the shock restrictions fix; checked, not
+        sampled) and
         ``min_gram_eigenvalue`` (conditioning of the equality system, 1 is best).
     """
 
@@ -387,8 +391,6 @@ def condition_shocks(
     layout: LagLayout,
     conditions: LinearConditions,
     rng: np.random.Generator,
-    *,
-    gibbs_sweeps: int = 100,
 ) -> ConditionResult:
     """Adjust the standard-normal shocks of every draw to meet hard, soft and bound conditions.
 
@@ -406,10 +408,8 @@ def condition_shocks(
     layout : LagLayout
     conditions : LinearConditions
     rng : numpy.random.Generator
-        Source of the soft targets and the Gibbs sampler's uniforms (seed it identically across
-        scenarios).
-    gibbs_sweeps : int
-        Sweeps of the bound sampler per posterior draw (recorded in the diagnostics).
+        Source of the soft targets and of the bound sampler's proposals (seed it identically
+        across scenarios).
 
     Returns
     -------
@@ -432,18 +432,82 @@ def condition_shocks(
         raise ValueError(f"paths {paths.shape} and shocks {z.shape} differ in shape")
     if conditions.n_entries != width:
         raise ValueError(f"conditions act on {conditions.n_entries} entries, forecast has {width}")
-    if gibbs_sweeps < 1:
-        raise ValueError(f"gibbs_sweeps must be at least 1, got {gibbs_sweeps}")
     c = conditions
     m_h, m_s = len(c.hard_labels), len(c.soft_labels)
     hard_values = np.broadcast_to(c.hard_values, (n, m_h)) if m_h else np.zeros((n, 0))
+    # all soft targets first, so that they do not depend on how many proposals the bound sampler
+    # used (common random numbers across scenarios)
     soft_targets = c.soft_means + c.soft_sds * rng.standard_normal((n, m_s))
+    shocks = np.empty((n, h, k))
+    parts = []
+    for start in range(0, n, CHUNK_DRAWS):
+        rows = slice(start, start + CHUNK_DRAWS)
+        try:
+            shocks[rows], diag = _condition_chunk(
+                z[rows],
+                paths[rows],
+                b[rows],
+                sigma_root[rows],
+                layout,
+                c,
+                hard_values[rows],
+                soft_targets[rows],
+                rng,
+            )
+        except InputError as exc:
+            raise _shift_draw_numbers(exc, start) from None
+        parts.append(diag)
+    return ConditionResult(
+        shocks=shocks, soft_targets=soft_targets, diagnostics=_merge_diagnostics(parts)
+    )
+
+
+def _shift_draw_numbers(exc: InputError, offset: int) -> InputError:
+    """The error of a chunk of draws, with its posterior draw numbers counted from the start."""
+    if not offset:
+        return exc
+    text = re.sub(
+        r"posterior draw (\d+)", lambda m: f"posterior draw {int(m[1]) + offset}", str(exc)
+    )
+    return type(exc)(text)
+
+
+def _merge_diagnostics(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Diagnostics over all chunks of draws: maxima, minima, sums and unions."""
+    out = dict(parts[0])
+    for key in ("max_hard_residual", "max_soft_residual", "max_bound_violation"):
+        out[key] = max(p[key] for p in parts)
+    for key in ("bound_draws_resampled", "bound_draws_tilted", "bound_proposals"):
+        out[key] = sum(p[key] for p in parts)
+    out["min_gram_eigenvalue"] = min(p["min_gram_eigenvalue"] for p in parts)
+    for key in ("redundant_conditions", "fixed_bounds"):
+        out[key] = tuple(dict.fromkeys(label for p in parts for label in p[key]))
+    return out
+
+
+def _condition_chunk(
+    z: np.ndarray,
+    paths: np.ndarray,
+    b: np.ndarray,
+    sigma_root: np.ndarray,
+    layout: LagLayout,
+    c: LinearConditions,
+    hard_values: np.ndarray,
+    soft_targets: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Conditioned shocks ``(n, h, K)`` and diagnostics of one chunk of draws."""
+    n, h, k = z.shape
+    width = h * k
+    m_h = len(c.hard_labels)
     diagnostics: dict[str, Any] = {
         "max_hard_residual": 0.0,
         "max_soft_residual": 0.0,
         "max_bound_violation": 0.0,
-        "gibbs_sweeps": int(gibbs_sweeps),
+        "bound_sampler": BOUND_SAMPLER,
         "bound_draws_resampled": 0,
+        "bound_draws_tilted": 0,
+        "bound_proposals": 0,
         "redundant_conditions": (),
         "fixed_bounds": (),
         "min_gram_eigenvalue": 1.0,
@@ -497,17 +561,13 @@ def condition_shocks(
             g_all, norms_all, _ = _loadings_norms(eq_rows[keep], None, **common)
             gn = g_all / norms_all[..., None]
             qinv = np.linalg.inv(gn @ np.swapaxes(gn, 1, 2))
-        dz += _bound_adjustment(
-            z_flat + dz, y0, dz, c, gn, qinv, None, common, rng, gibbs_sweeps, diagnostics
-        )
+        dz += _bound_adjustment(z_flat + dz, y0, dz, c, gn, qinv, None, common, rng, diagnostics)
 
     if g_eq is not None:
         residual = np.einsum("nih,nh->ni", g_eq, dz) - (targets - y0 @ eq_rows.T)
         diagnostics["max_hard_residual"] = float(np.abs(residual[:, :m_h]).max(initial=0.0))
         diagnostics["max_soft_residual"] = float(np.abs(residual[:, m_h:]).max(initial=0.0))
-    return ConditionResult(
-        shocks=(z_flat + dz).reshape(n, h, k), soft_targets=soft_targets, diagnostics=diagnostics
-    )
+    return (z_flat + dz).reshape(n, h, k), diagnostics
 
 
 def _bound_adjustment(
@@ -520,7 +580,6 @@ def _bound_adjustment(
     free: np.ndarray | None,
     common: dict[str, Any],
     rng: np.random.Generator,
-    sweeps: int,
     diagnostics: dict[str, Any],
 ) -> np.ndarray:
     """Shock adjustment ``(n, h*K)`` that draws the bounded quantities from their truncated law.
@@ -553,7 +612,7 @@ def _bound_adjustment(
     adjustment = np.zeros((n, width))
     if movable.size:
         adjustment = _sample_movable_bounds(
-            movable, s, current, nb, w_now, gbn, gn, x_eq, c, rng, sweeps, diagnostics
+            movable, s, current, nb, w_now, gbn, gn, x_eq, c, rng, diagnostics
         )
     final = current + np.einsum("nih,nh->ni", gbn * nb[..., None], adjustment)
     violation = np.maximum(c.lower - final, final - c.upper).max(initial=0.0)
@@ -572,7 +631,6 @@ def _sample_movable_bounds(
     x_eq: np.ndarray | None,
     c: LinearConditions,
     rng: np.random.Generator,
-    sweeps: int,
     diagnostics: dict[str, Any],
 ) -> np.ndarray:
     """Shock adjustment drawing the bounds that the remaining free directions can move.
@@ -603,9 +661,15 @@ def _sample_movable_bounds(
     diagnostics["bound_draws_resampled"] = int(outside.size)
     adjustment = np.zeros((n, width))
     if outside.size:
-        adjustment[outside] = _resample_bounded(
-            outside, reps, s_rep, w0, lo_rep, hi_rep, gbn, gn, x_eq, rng, sweeps
-        )
+        try:
+            adjustment[outside] = _resample_bounded(
+                outside, reps, s_rep, w0, lo_rep, hi_rep, gbn, gn, x_eq, rng, diagnostics
+            )
+        except RuntimeError as exc:
+            raise InputError(
+                f"bounds {_quote(labels[i] for i in reps)} cannot be met: {exc}; widen or drop "
+                "some of them"
+            ) from None
     return adjustment
 
 
@@ -620,17 +684,20 @@ def _resample_bounded(
     gn: np.ndarray | None,
     x_eq: np.ndarray | None,
     rng: np.random.Generator,
-    sweeps: int,
+    diagnostics: dict[str, Any],
 ) -> np.ndarray:
     """Shock adjustment for the draws ``outside`` whose bounded quantities ``w0`` leave the box.
 
-    Runs the Gibbs sampler from ``w0`` clipped into the box, then completes the shocks by Gaussian
-    conditioning on the new ``w``: ``z += P gbn' s^{-1} (w_new - w0)`` with ``P`` the projector on
-    the null space of the equality loadings, which leaves the equalities intact.
+    Draws new ``w`` exactly from the truncated law (:func:`box_gaussian`), then completes the
+    shocks by Gaussian conditioning on the new ``w``: ``z += P gbn' s^{-1} (w_new - w0)`` with
+    ``P`` the projector on the null space of the equality loadings, which leaves the equalities
+    intact.
     """
     cov = s_rep[outside]
     w_start, lo, hi = w0[outside], lo_rep[outside], hi_rep[outside]
-    w_new = gibbs_truncated_normal(cov, np.clip(w_start, lo, hi), lo, hi, rng, sweeps)
+    w_new, stats = box_gaussian(cov, lo, hi, rng)
+    diagnostics["bound_draws_tilted"] = stats.tilted
+    diagnostics["bound_proposals"] = stats.proposals
     prec = np.linalg.inv(cov)
     delta = np.einsum("nij,nj->ni", prec, w_new - w_start)  # s^{-1} (w_new - w0)
     step = np.einsum("ni,nih->nh", delta, gbn[outside][:, reps])
@@ -720,73 +787,3 @@ def _merge_parallel_bounds(
         )
     hi_rep = np.maximum(hi_rep, lo_rep)  # rounding: touching intervals become a point
     return reps, lo_rep, hi_rep
-
-
-def gibbs_truncated_normal(
-    cov: np.ndarray,
-    start: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    rng: np.random.Generator,
-    sweeps: int,
-) -> np.ndarray:
-    """Gibbs sampler for ``N(0, cov)`` truncated to a box, vectorised over draws.
-
-    Each sweep has two parts, both exact Gibbs updates that leave the truncated law invariant:
-
-    1. every coordinate ``w_i`` from its conditional ``N(w_i - (P w)_i / P_ii, 1 / P_ii)``
-       (``P = cov^{-1}``) truncated to ``[lower_i, upper_i]`` (Rodriguez-Yam, Davis & Scharf 2004);
-    2. every whitened coordinate ``v_j`` of ``w = L v`` (``L L' = cov``, Cholesky) from ``N(0, 1)``
-       truncated to the interval where all ``lower <= w <= upper`` still hold. These moves follow
-       the columns of ``L`` (e.g. a shock carried forward through a persistent path), which the
-       first part alone explores slowly when ``cov`` is strongly correlated.
-
-    All univariate draws are exact inverse-CDF draws (no rejection), so every chain moves and no
-    draw is dropped.
-
-    Parameters
-    ----------
-    cov : ndarray, shape (n, r, r)
-        Positive-definite covariance matrices.
-    start : ndarray, shape (n, r)
-        Feasible starting points.
-    lower, upper : ndarray, shape (n, r)
-    rng : numpy.random.Generator
-    sweeps : int
-
-    Returns
-    -------
-    ndarray, shape (n, r)
-        The state after ``sweeps`` sweeps.
-    """
-    w = start.copy()
-    n, r = w.shape
-    precision = np.linalg.inv(cov)
-    diag = np.diagonal(precision, axis1=1, axis2=2)  # (n, r)
-    sd = 1.0 / np.sqrt(diag)
-    chol = np.linalg.cholesky(cov)
-    chol_inv = np.linalg.inv(chol)
-    with np.errstate(divide="ignore"):
-        inv_chol = np.where(np.abs(chol) > 0, 1.0 / chol, np.inf)  # 1 / L_ij
-    for _ in range(sweeps):
-        for i in range(r):
-            mean = w[:, i] - np.einsum("nj,nj->n", precision[:, i], w) / diag[:, i]
-            uniform = 1.0 - rng.random(n)
-            w[:, i] = truncated_normal(mean, sd[:, i], lower[:, i], upper[:, i], uniform)
-        v = np.einsum("nij,nj->ni", chol_inv, w)
-        for j in range(r):
-            # w + L[:, j] (t - v_j) stays in the box for t in [lo, hi]
-            col, inv_col = chol[:, j:, j], inv_chol[:, j:, j]  # L is lower triangular
-            with np.errstate(invalid="ignore"):
-                a = (lower[:, j:] - w[:, j:]) * inv_col
-                b = (upper[:, j:] - w[:, j:]) * inv_col
-            a, b = np.where(col > 0, a, b), np.where(col > 0, b, a)  # L_ij < 0 swaps the ends
-            a, b = np.where(col == 0, -np.inf, a), np.where(col == 0, np.inf, b)
-            # the current point is feasible: keep it inside its own interval despite rounding
-            lo = np.minimum(a.max(axis=1), 0.0) + v[:, j]
-            hi = np.maximum(b.min(axis=1), 0.0) + v[:, j]
-            t = truncated_normal(0.0, 1.0, lo, hi, 1.0 - rng.random(n))
-            w[:, j:] += col * (t - v[:, j])[:, None]
-            w[:, j:] = np.clip(w[:, j:], lower[:, j:], upper[:, j:])
-            v[:, j] = t
-    return w

@@ -34,9 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from fiscalcliff.model.results import BVARResults
 
-#: Gibbs sweeps per draw when sampling under bounds (a recorded setting)
-GIBBS_SWEEPS = 100
-
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -151,7 +148,7 @@ def run_scenarios(
     """
 
     from fiscalcliff.provenance import provenance_attrs
-    from fiscalcliff.scenarios.conditional import condition_shocks
+    from fiscalcliff.scenarios.conditional import BOUND_SAMPLER, condition_shocks
 
     settings = shared_settings(scenarios, draws, seed)
     phase = reporter.phase if reporter is not None else _null_phase
@@ -212,7 +209,6 @@ def run_scenarios(
                     results.layout,
                     conds,
                     rng,
-                    gibbs_sweeps=GIBBS_SWEEPS,
                 )
                 paths = simulate_paths(
                     sample.b, sample.sigma_root, history, x, res.shocks, results.layout
@@ -231,7 +227,7 @@ def run_scenarios(
         kind="scenario forecast",
         sampler=f"{getattr(results, 'sampler_label', 'exact conjugate NIW')}; "
         "conditional forecasts by exact Gaussian conditioning "
-        f"(hard/soft) and a {GIBBS_SWEEPS}-sweep Gibbs sampler per draw (bounds)",
+        f"(hard/soft) and {BOUND_SAMPLER} of the truncated Gaussian (bounds)",
         scenarios=[s.name for s in scenarios],
         scenario_files={s.name: str(s.path) for s in scenarios},
         scenario_sha256={s.name: s.sha256 for s in scenarios},

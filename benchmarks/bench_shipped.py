@@ -1,0 +1,178 @@
+"""Benchmark (issue 13): the shipped scenarios, `compare`, the README `forecast` and `run` memory.
+
+Run from the repository root with the real data beside it:
+
+    FISCALCLIFF_DATA_DIR=../shared/data python benchmarks/bench_shipped.py
+
+Rows (best of ``--repeat`` runs; the issue's targets on 2 cores in brackets):
+
+* each shipped scenario (``scenarios/*.yaml``) at 10,000 draws after the fit [<= 0.5 s];
+* ``fiscalcliff compare`` of every shipped scenario that shares the latest data at 10,000 draws,
+  wall time of the CLI command including fit, tables, figures and writing [<= 6 s];
+* the README ``forecast`` command at 10,000 draws with the stability report, CLI wall [<= 1.5 s];
+* peak resident memory of ``fiscalcliff run scenarios/baseline.yaml`` at 50,000 draws
+  [<= 1.5 GiB].
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def best_of(repeat: int, fn) -> tuple[float, list[float]]:
+    """Best and all wall times of ``repeat`` calls of ``fn``."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), times
+
+
+def cli(*args: str) -> None:
+    """Run the ``fiscalcliff`` CLI in a fresh process (output discarded)."""
+    subprocess.run(
+        [sys.executable, "-m", "fiscalcliff.cli.main", *args],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def child_peak_rss(*args: str) -> float:
+    """Peak resident set size (GiB) of one CLI run in a child process."""
+    code = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, sys.executable, "-m", "fiscalcliff.cli.main", *args],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return int(out.stdout.strip()) / 2**20  # KiB -> GiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rss-draws", type=int, default=50_000)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["scenarios", "cli", "rss"])
+    args = parser.parse_args()
+    if "FISCALCLIFF_DATA_DIR" not in os.environ:
+        parser.error("set FISCALCLIFF_DATA_DIR (e.g. ../shared/data)")
+
+    from fiscalcliff.data import default_source
+    from fiscalcliff.model.fit import fit
+    from fiscalcliff.model.spec import load_prior_file
+    from fiscalcliff.scenarios.loader import load_scenario
+    from fiscalcliff.scenarios.runner import run_scenarios
+
+    rows: list[tuple[str, str, str]] = []
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    scenarios = [load_scenario(f) for f in files]
+    if "scenarios" not in args.skip:
+        fits = {}
+        for s in scenarios:
+            key = (str(s.priors_path), s.spec.as_of)
+            if key not in fits:
+                fits[key] = fit(
+                    load_prior_file(s.priors_path), source=default_source(), as_of=s.spec.as_of
+                )
+            res = fits[key]
+            best, times = best_of(
+                args.repeat, lambda s=s, res=res: run_scenarios([s], results=res, draws=args.draws)
+            )
+            rows.append(
+                (
+                    f"scenario {s.name}, {args.draws:,} draws after the fit",
+                    _fmt(best, times),
+                    "<= 0.5 s",
+                )
+            )
+    if "cli" not in args.skip:
+        latest = [
+            str(f.relative_to(ROOT))
+            for f, s in zip(files, scenarios, strict=True)
+            if s.spec.as_of is None
+        ]
+        with tempfile.TemporaryDirectory() as tmp:
+            best, times = best_of(
+                args.repeat,
+                lambda: cli(
+                    "compare",
+                    *latest,
+                    "--baseline",
+                    "baseline",
+                    "--draws",
+                    str(args.draws),
+                    "--out",
+                    str(Path(tmp) / "cmp"),
+                ),
+            )
+            rows.append(
+                (
+                    f"compare {len(latest)} shipped scenarios, {args.draws:,} draws (CLI)",
+                    _fmt(best, times),
+                    "<= 6 s",
+                )
+            )
+            best, times = best_of(
+                args.repeat,
+                lambda: cli(
+                    "forecast",
+                    "--priors",
+                    "priors/default.yaml",
+                    "--horizon",
+                    "2026-12",
+                    "--draws",
+                    str(args.draws),
+                    "--stability",
+                    "report",
+                    "--out",
+                    str(Path(tmp) / "f.nc"),
+                ),
+            )
+            rows.append(
+                (
+                    f"README forecast, {args.draws:,} draws, stability report (CLI)",
+                    _fmt(best, times),
+                    "<= 1.5 s",
+                )
+            )
+    if "rss" not in args.skip:
+        gib = child_peak_rss("run", "scenarios/baseline.yaml", "--draws", str(args.rss_draws))
+        rows.append(
+            (f"peak RSS of run baseline, {args.rss_draws:,} draws", f"{gib:.2f} GiB", "<= 1.5 GiB")
+        )
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':<{width}} | {'best (runs)':<28} | target")
+    print("-" * (width + 45))
+    for name, value, target in rows:
+        print(f"{name:<{width}} | {value:<28} | {target}")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"(peak RSS of this benchmark process: {own:.2f} GiB)")
+
+
+def _fmt(best: float, times: list[float]) -> str:
+    return f"{best:.2f} s ({', '.join(f'{t:.2f}' for t in times)})"
+
+
+if __name__ == "__main__":
+    main()

@@ -147,7 +147,8 @@ series:
     [
         ("fed_assets - nothing", "unknown name"),
         ("fed_assets - policy_rate", "mixes units"),
-        ("fed_assets * 2", "only names, numbers"),
+        ("fed_assets ** 2", "unexpected"),
+        ("fed_assets * 2 - policy_rate", "mixes units"),
         ("__import__('os').system('true')", "only names, numbers"),
         ("(fed_assets - tga", "missing"),
         ("1 + 2", "uses no series"),
@@ -184,7 +185,39 @@ def test_formula_parse_and_evaluate() -> None:
     np.testing.assert_array_equal(s.to_numpy(), [24.0, 24.0])
 
 
-@pytest.mark.parametrize("text", ["", "a +", "a b", "a ** b", "a.b", "(a))", "lambda: 1"])
+def test_formula_products_and_quotients() -> None:
+    share = Formula.parse("100 * bills / (bills + coupons)")
+    assert not share.is_linear
+    assert share.evaluate({"bills": 1.0, "coupons": 3.0}) == 25.0
+    scaled = Formula.parse("a / 4 - 2 * (b - 1)")
+    assert scaled.is_linear
+    assert scaled.evaluate({"a": 8.0, "b": 3.0}) == 2.0 - 4.0
+
+
+@pytest.mark.parametrize("text", ["", "a +", "a b", "a ** b", "a.b", "(a))", "lambda: 1", "a */ b"])
 def test_formula_syntax_errors(text: str) -> None:
     with pytest.raises(FormulaError):
         Formula.parse(text)
+
+
+def test_treasury_financing_series_follow_the_mspd_files(shared_data_dir: Path) -> None:
+    """Bill share and net issuance computed here from the raw MSPD month-end stocks ($mn)."""
+    from fiscalcliff.data import OfflineDirectorySource, load_panel
+
+    source = OfflineDirectorySource(shared_data_dir)
+    names = ["bills_outstanding", "bill_share", "bills_net", "coupons_net", "marketable_net"]
+    frame = load_panel(names, source=source, start="2024-01", end="2026-05").frame
+
+    def raw(sid: str) -> pd.Series:
+        table = pd.read_csv(shared_data_dir / f"{sid}.csv", index_col="date", parse_dates=True)
+        return table["value"] / 1000.0
+
+    bills, marketable = raw("MSPD_BILLS"), raw("MSPD_MARKETABLE")
+    month = pd.Timestamp("2026-05-01")
+    previous = pd.Timestamp("2026-04-01")
+    assert frame.loc[month, "bills_outstanding"] == pytest.approx(bills[month])
+    assert frame.loc[month, "bill_share"] == pytest.approx(100 * bills[month] / marketable[month])
+    assert frame.loc[month, "bills_net"] == pytest.approx(bills[month] - bills[previous])
+    coupons_net = (marketable[month] - bills[month]) - (marketable[previous] - bills[previous])
+    assert frame.loc[month, "coupons_net"] == pytest.approx(coupons_net)
+    assert 15 < frame["bill_share"].min() < frame["bill_share"].max() < 30  # bills ~ a fifth

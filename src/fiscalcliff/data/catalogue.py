@@ -263,8 +263,11 @@ class Catalogue(Mapping[str, SeriesSpec]):
             if missing:
                 problems.append(f"'{spec.name}': formula uses unknown name(s) {', '.join(missing)}")
                 continue
+            from fiscalcliff.data.formula import Formula
+
             units = {self._specs[d].units for d in spec.dependencies}
-            if len(units) > 1:
+            # sums and differences must add like to like; a ratio (e.g. a share) states its own
+            if len(units) > 1 and Formula.parse(spec.formula or "0").is_linear:
                 detail = ", ".join(f"{d} [{self._specs[d].units}]" for d in spec.dependencies)
                 problems.append(f"'{spec.name}': formula mixes units: {detail}")
         if not problems:

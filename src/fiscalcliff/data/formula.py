@@ -1,4 +1,8 @@
-"""Safe arithmetic formulas over series names: ``+``, ``-``, numbers, names and parentheses."""
+"""Safe arithmetic formulas over series names: ``+ - * /``, numbers, names and parentheses.
+
+Products and quotients serve catalogue series such as a bill share (``100 * bills / debt``);
+identities between model variables must stay linear (:attr:`Formula.is_linear`).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ from typing import Any
 
 _TOKEN_RE = re.compile(
     r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+()]))"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/()]))"
 )
 
-# AST nodes: ("num", float) | ("name", str) | ("neg", node) | ("add"/"sub", node, node)
+# AST nodes: ("num", float) | ("name", str) | ("neg", node) | ("add"/"sub"/"mul"/"div", node, node)
 Node = tuple[Any, ...]
 
 
@@ -45,7 +49,7 @@ class Formula:
         Raises
         ------
         FormulaError
-            On any character or construct outside names, numbers, ``+``, ``-`` and parentheses.
+            On any character or construct outside names, numbers, ``+ - * /`` and parentheses.
         """
         tokens = _tokenize(text)
         parser = _Parser(tokens, text)
@@ -55,6 +59,12 @@ class Formula:
         names: list[str] = []
         _collect_names(tree, names)
         return cls(text=" ".join(text.split()), names=tuple(names), _tree=tree)
+
+    @property
+    def is_linear(self) -> bool:
+        """True if the formula is a constant plus numbers times names (no name times or over a
+        name), so that it can be written as ``weights @ values + constant``."""
+        return _linear(self._tree)
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """Evaluate with names bound by `env` (floats, numpy arrays or pandas series)."""
@@ -70,8 +80,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
         if match is None or match.end() == pos:
             bad = stripped[pos:].lstrip()[:1]
             raise FormulaError(
-                f"unexpected {bad!r} in formula {text!r}: only names, numbers, +, - and "
-                "parentheses are allowed"
+                f"unexpected {bad!r} in formula {text!r}: only names, numbers, +, -, *, / "
+                "and parentheses are allowed"
             )
         kind = match.lastgroup
         assert kind is not None
@@ -92,10 +102,17 @@ class _Parser:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def expression(self) -> Node:
-        node = self.term()
+        node = self.product()
         while (tok := self._peek()) is not None and tok[1] in ("+", "-"):
             self.pos += 1
-            node = ("add" if tok[1] == "+" else "sub", node, self.term())
+            node = ("add" if tok[1] == "+" else "sub", node, self.product())
+        return node
+
+    def product(self) -> Node:
+        node = self.term()
+        while (tok := self._peek()) is not None and tok[1] in ("*", "/"):
+            self.pos += 1
+            node = ("mul" if tok[1] == "*" else "div", node, self.term())
         return node
 
     def term(self) -> Node:
@@ -125,9 +142,32 @@ def _collect_names(node: Node, out: list[str]) -> None:
     if node[0] == "name":
         if node[1] not in out:
             out.append(node[1])
-    elif node[0] in ("neg", "add", "sub"):
+    elif node[0] in ("neg", "add", "sub", "mul", "div"):
         for child in node[1:]:
             _collect_names(child, out)
+
+
+def _constant(node: Node) -> bool:
+    if node[0] == "num":
+        return True
+    if node[0] == "name":
+        return False
+    return all(_constant(child) for child in node[1:])
+
+
+def _linear(node: Node) -> bool:
+    kind = node[0]
+    if kind in ("num", "name"):
+        return True
+    if kind == "neg":
+        return _linear(node[1])
+    if kind in ("add", "sub"):
+        return _linear(node[1]) and _linear(node[2])
+    if kind == "mul":
+        return (_constant(node[1]) and _linear(node[2])) or (
+            _constant(node[2]) and _linear(node[1])
+        )
+    return _constant(node[2]) and _linear(node[1])  # div: only by a constant
 
 
 def _evaluate(node: Node, env: Mapping[str, Any]) -> Any:
@@ -139,4 +179,10 @@ def _evaluate(node: Node, env: Mapping[str, Any]) -> Any:
     if kind == "neg":
         return -_evaluate(node[1], env)
     left, right = _evaluate(node[1], env), _evaluate(node[2], env)
-    return left + right if kind == "add" else left - right
+    if kind == "add":
+        return left + right
+    if kind == "sub":
+        return left - right
+    if kind == "mul":
+        return left * right
+    return left / right

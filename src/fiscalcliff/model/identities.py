@@ -37,7 +37,8 @@ def parse_identity(target: str, expression: str, variables: Sequence[str]) -> Id
     Raises
     ------
     ConfigError
-        If the expression cannot be parsed or names a variable that is not endogenous.
+        If the expression cannot be parsed, names a variable that is not endogenous, or is not
+        linear in the variables.
     """
     try:
         formula = Formula.parse(expression)
@@ -48,6 +49,11 @@ def parse_identity(target: str, expression: str, variables: Sequence[str]) -> Id
         raise ConfigError(
             f"identities.{target}: {', '.join(repr(n) for n in unknown)} not endogenous "
             f"(endogenous: {', '.join(variables)})"
+        )
+    if not formula.is_linear:
+        raise ConfigError(
+            f"identities.{target}: {expression!r} is not linear; an identity adds and subtracts "
+            "variables, each times a number (products or quotients of variables are not allowed)"
         )
     k = len(variables)
     basis = np.eye(k)

@@ -12,9 +12,7 @@ import pytest
 from scipy import stats
 
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecasting.paths import simulate_paths
-from fiscalcliff.model.design import LagLayout
-from fiscalcliff.scenarios.conditional import (
+from fiscalcliff.forecasting.conditional import (
     LinearConditions,
     condition_shocks,
     constraint_loadings,
@@ -22,6 +20,8 @@ from fiscalcliff.scenarios.conditional import (
     impulse_responses,
     truncated_normal,
 )
+from fiscalcliff.forecasting.paths import simulate_paths
+from fiscalcliff.model.design import LagLayout
 
 
 def make_var(rng, n, k, p, n_exog=0):
@@ -203,7 +203,7 @@ def test_soft_conditional_moments_match_textbook_formula():
 
 @pytest.mark.parametrize("chunk", [4096, 700], ids=["one-chunk", "chunked"])
 def test_bounds_hold_in_every_draw_and_no_draw_is_dropped(chunk, monkeypatch):
-    import fiscalcliff.scenarios.conditional as conditional
+    import fiscalcliff.forecasting.conditional as conditional
 
     monkeypatch.setattr(conditional, "CHUNK_DRAWS", chunk)
     rng = np.random.default_rng(7)
@@ -511,7 +511,7 @@ def test_bound_on_a_soft_conditioned_quantity_or_dependent_bounds_are_rejected(s
 
 
 def test_chunked_conditioning_reports_counts_per_chunk_and_draws_from_the_start(monkeypatch):
-    import fiscalcliff.scenarios.conditional as conditional
+    import fiscalcliff.forecasting.conditional as conditional
 
     monkeypatch.setattr(conditional, "CHUNK_DRAWS", 10)
     rng = np.random.default_rng(3)

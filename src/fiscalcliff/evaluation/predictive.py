@@ -221,7 +221,7 @@ def var_ensemble(
         roots = max_root_modulus(var.b, var.layout)
     hard = _hard_conditions(condition, var, h, notes)
     if hard:
-        from fiscalcliff.scenarios.conditional import LinearConditions, condition_shocks
+        from fiscalcliff.forecasting.conditional import LinearConditions, condition_shocks
 
         conds = LinearConditions.build(h, k, hard=hard)
         res = condition_shocks(
@@ -240,7 +240,7 @@ def var_ensemble(
 def _hard_conditions(
     condition: dict[str, np.ndarray], var: _VARDraws, h: int, notes: list[str]
 ) -> list:
-    from fiscalcliff.scenarios.conditional import entry_row
+    from fiscalcliff.forecasting.conditional import entry_row
     from fiscalcliff.scenarios.conditions import variable_weights
 
     known = set(var.endogenous) | {i.target for i in var.identities}

@@ -1,1 +1,2 @@
-"""Scenarios: YAML scenario files, policy paths, conditional forecasts and comparisons."""
+"""Scenarios: YAML scenario files, policy paths, comparisons (the conditioning maths is in
+:mod:`fiscalcliff.forecasting.conditional`)."""

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from fiscalcliff.errors import InputError
+from fiscalcliff.forecasting.conditional import LinearConditions
 from fiscalcliff.model.identities import Identity
-from fiscalcliff.scenarios.conditional import LinearConditions
 from fiscalcliff.scenarios.paths import build_path, segment_months
 from fiscalcliff.scenarios.spec import Condition
 

@@ -147,8 +147,8 @@ def run_scenarios(
         (scenario, date); ``events`` (chain, draw, scenario, event) booleans; provenance attrs.
     """
 
+    from fiscalcliff.forecasting.conditional import BOUND_SAMPLER, condition_shocks
     from fiscalcliff.provenance import provenance_attrs
-    from fiscalcliff.scenarios.conditional import BOUND_SAMPLER, condition_shocks
 
     settings = shared_settings(scenarios, draws, seed)
     phase = reporter.phase if reporter is not None else _null_phase

@@ -18,7 +18,7 @@ bounds
     ``lower <= b' vec(y) <= upper``. After the hard and soft conditions the shocks still vary in
     the null space of their loadings; the bounded quantities ``w`` are jointly Gaussian there and
     are drawn exactly from their truncated law, all posterior draws at once, by accept-reject
-    only (:func:`fiscalcliff.scenarios.tmvn.box_gaussian`): the draw's own ``w`` is kept when it
+    only (:func:`fiscalcliff.forecasting.tmvn.box_gaussian`): the draw's own ``w`` is kept when it
     already satisfies the bounds, otherwise fresh Gaussian proposals are tried, and draws whose
     box has small probability switch to Botev's (2017) minimax-tilted proposal. No Markov chain,
     no draw dropped. The shocks are then completed by Gaussian conditioning on the new ``w``, so
@@ -42,10 +42,10 @@ from typing import Any
 import numpy as np
 
 from fiscalcliff.errors import InputError
+from fiscalcliff.forecasting.irf import constraint_loadings, impulse_responses
+from fiscalcliff.forecasting.tmvn import box_gaussian
+from fiscalcliff.forecasting.truncnorm import truncated_normal
 from fiscalcliff.model.design import LagLayout
-from fiscalcliff.scenarios.irf import constraint_loadings, impulse_responses
-from fiscalcliff.scenarios.tmvn import box_gaussian
-from fiscalcliff.scenarios.truncnorm import truncated_normal
 
 __all__ = [
     "ConditionResult",

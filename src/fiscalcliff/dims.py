@@ -11,3 +11,5 @@ REGRESSOR = "regressor"
 EQUATION = "equation"
 #: second axis of Sigma
 EQUATION_2 = "equation_2"
+#: months of the ragged edge (data after the sample for some series), filled per draw
+NOWCAST_DATE = "nowcast_date"

@@ -38,6 +38,12 @@ class DataPanel:
         Last month (``"YYYY-MM"``) with data of each series, before trimming to the common end.
     notes
         Human-readable notes: what limits the sample, fills, interpolations, dropped months.
+    tail
+        The ragged edge: the months after the sample's last month up to the latest month any
+        series has data for (capped at ``end``), with the values observed there and NaN where a
+        series has ended. Empty (no rows) when every series ends in the same month. Forecasts
+        start after the tail; its NaN cells are filled per posterior draw by the model's
+        conditional forecast (:mod:`fiscalcliff.forecasting.ragged`).
     """
 
     frame: pd.DataFrame
@@ -45,6 +51,22 @@ class DataPanel:
     data_hash: str
     last_dates: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    tail: pd.DataFrame | None = None
+
+    @property
+    def edge(self) -> pd.DataFrame:
+        """:attr:`tail`, or an empty frame with the panel's columns when there is none."""
+        if self.tail is not None:
+            return self.tail
+        index = pd.DatetimeIndex([], freq="MS", name="date")
+        return pd.DataFrame(index=index, columns=self.frame.columns, dtype=np.float64)
+
+    @property
+    def latest(self) -> str:
+        """The latest month with data of any series (the last month of :attr:`tail`, or of the
+        sample when there is no tail), ``"YYYY-MM"``: forecasts start the month after."""
+        edge = self.edge
+        return fmt_month(edge.index[-1]) if len(edge) else self.end
 
     @property
     def names(self) -> list[str]:
@@ -140,7 +162,19 @@ def load_panel(
     _check_gaps(built, index, columns)
 
     frame = pd.DataFrame(columns, index=index, columns=names, dtype=np.float64)
+    newest = max(effective_last.values())
+    tail_index = pd.date_range(
+        common_end + pd.offsets.MonthBegin(1), newest, freq="MS", name="date"
+    )
+    tail = pd.DataFrame(
+        {name: b.materialise(tail_index) for name, b in built.items()},
+        index=tail_index,
+        columns=names,
+        dtype=np.float64,
+    )
     notes = [_end_note(built, common_end, end_month), start_note]
+    if len(tail):
+        notes.insert(1, _tail_note(tail))
     for name, b in built.items():
         notes.extend(f"{name}: {note}" for note in b.notes)
     return DataPanel(
@@ -149,6 +183,21 @@ def load_panel(
         data_hash=frame_sha256(frame),
         last_dates={name: fmt_month(b.last) for name, b in built.items()},
         notes=notes,
+        tail=tail,
+    )
+
+
+def _tail_note(tail: pd.DataFrame) -> str:
+    """Which series the ragged edge fills, and for which months."""
+    filled = []
+    for name in tail.columns:
+        missing = tail.index[tail[name].isna().to_numpy()]
+        if len(missing):
+            filled.append(f"{name} {compress_months(missing)}")
+    return (
+        f"ragged edge {fmt_month(tail.index[0])}..{fmt_month(tail.index[-1])}: forecasts start "
+        f"{fmt_month(tail.index[-1] + pd.offsets.MonthBegin(1))}; filled per draw by the model's "
+        f"conditional forecast (exogenous: held at their last value): {'; '.join(filled)}"
     )
 
 

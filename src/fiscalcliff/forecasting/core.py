@@ -71,15 +71,17 @@ def exogenous_future(
             f"exogenous path given for {', '.join(unknown)}, which the model does not have "
             f"(exogenous: {', '.join(results.exogenous) or 'none'})"
         )
-    frame = results.panel.frame
+    from fiscalcliff.forecasting.ragged import last_exogenous
+
+    latest = last_exogenous(results)
     out = np.empty((len(dates), len(results.exogenous)))
     notes = {}
     for j, name in enumerate(results.exogenous):
-        last = float(frame[name].iloc[-1])
+        last, when = latest[name]
         path = paths.get(name)
         if path is None:
             out[:, j] = last
-            notes[name] = f"held at last observed value {last:.6g} ({frame.index[-1]:%Y-%m})"
+            notes[name] = f"held at last observed value {last:.6g} ({when:%Y-%m})"
             continue
         if isinstance(path, pd.Series):
             idx = pd.DatetimeIndex(path.index).to_period("M").to_timestamp()
@@ -196,16 +198,17 @@ def forecast(
         (chain, draw) unless ``stability="skip"``. Attributes record provenance.
     """
 
-    check_draws_seed(draws, seed)
-    frame = results.panel.frame
-    dates = forecast_dates(frame.index[-1], horizon)
+    from fiscalcliff.forecasting.ragged import fill_ragged_edge
     from fiscalcliff.limits import check_path_memory
 
+    check_draws_seed(draws, seed)
+    dates = forecast_dates(pd.Timestamp(f"{results.panel.latest}-01"), horizon)
     check_path_memory(draws, len(dates), len(results.endogenous) + len(results.identities), "draws")
     x_future, notes = exogenous_future(results, dates, exogenous)
     if stability not in ("report", "filter", "skip"):
         raise InputError(f"stability must be 'report', 'filter' or 'skip' (got {stability!r})")
-    param_seq, shock_seq = np.random.SeedSequence(seed).spawn(2)
+    # streams 2 and 3 (the ragged edge) are spawned after the first two, which stay as they were
+    param_seq, shock_seq, edge_shock_seq, edge_cond_seq = np.random.SeedSequence(seed).spawn(4)
     param_rng = np.random.default_rng(param_seq)
     roots, stability_note = None, "not checked"
     if stability == "filter":
@@ -222,11 +225,47 @@ def forecast(
     shocks = np.random.default_rng(shock_seq).standard_normal(
         (draws, len(dates), len(results.endogenous))
     )
-    history = frame[list(results.endogenous)].to_numpy(float)[-results.layout.lags :]
-    paths = simulate_paths(sample.b, sample.sigma_root, history, x_future, shocks, results.layout)
-    return label_paths(
+    nowcast = fill_ragged_edge(
+        results,
+        sample.b,
+        sample.sigma_root,
+        np.random.default_rng(edge_shock_seq),
+        np.random.default_rng(edge_cond_seq),
+    )
+    paths = simulate_paths(
+        sample.b, sample.sigma_root, nowcast.history, x_future, shocks, results.layout
+    )
+    ds = label_paths(
         results, paths, dates, x_future, notes, roots, seed=seed, stability=stability_note
     )
+    return add_nowcast(ds, results, nowcast)
+
+
+def add_nowcast(ds: xr.Dataset, results: BVARResults, nowcast) -> xr.Dataset:
+    """Record the ragged edge on a forecast: ``nowcast_<name>`` (chain, draw, nowcast_date) for
+    every endogenous series the model filled there, and the ``ragged_edge`` attribute (per
+    series: last observed month, months filled and how)."""
+    import json
+
+    from fiscalcliff.forecasting.ragged import ragged_edge_summary
+
+    for j, name in enumerate(results.endogenous):
+        if len(nowcast.months) and not nowcast.observed[:, j].all():
+            ds[f"nowcast_{name}"] = (
+                (dims.CHAIN, dims.DRAW, dims.NOWCAST_DATE),
+                nowcast.endogenous[None, :, :, j],
+                {
+                    "units": results.panel.records[name].units,
+                    "kind": "nowcast",
+                    "observed_months": json.dumps(
+                        [f"{m:%Y-%m}" for m in nowcast.months[nowcast.observed[:, j]]]
+                    ),
+                },
+            )
+    if len(nowcast.months):
+        ds = ds.assign_coords({dims.NOWCAST_DATE: nowcast.months.rename(dims.NOWCAST_DATE)})
+    ds.attrs["ragged_edge"] = json.dumps(ragged_edge_summary(results), sort_keys=True)
+    return ds
 
 
 def identity_units(results: BVARResults, ident) -> str:

@@ -23,8 +23,9 @@ def simulate_paths(
         Coefficient draws in the layout of :mod:`fiscalcliff.model.design`.
     sigma_root : ndarray, shape (n, K, K)
         ``C`` with ``C C' = Sigma`` per draw.
-    history : ndarray, shape (p, K)
-        The last ``p`` observations, oldest first.
+    history : ndarray, shape (p, K) or (n, p, K)
+        The last ``p`` observations, oldest first (shared, or per draw: e.g. a filled ragged
+        edge, :mod:`fiscalcliff.forecasting.ragged`).
     exog_future : ndarray, shape (h, n_exog) or (n, h, n_exog)
         Exogenous values over the horizon (shared or per draw).
     shocks : ndarray, shape (n, h, K)
@@ -47,7 +48,11 @@ def simulate_paths(
         xf = np.broadcast_to(exog_future, (n, h, layout.n_exogenous))
         base += xf @ g
     # lags[:, (l-1)*K:(l)*K] holds y_{t-l}
-    lags = np.broadcast_to(history[::-1].reshape(1, p * k), (n, p * k)).copy()
+    history = np.asarray(history, dtype=float)
+    if history.ndim == 3:
+        lags = history[:, ::-1, :].reshape(n, p * k).copy()
+    else:
+        lags = np.broadcast_to(history[::-1].reshape(1, p * k), (n, p * k)).copy()
     out = np.empty((n, h, k))
     for step in range(h):
         y = np.einsum("nm,nmk->nk", lags, lag_coef, optimize=True) + base[:, step] + eps[:, step]

@@ -44,9 +44,10 @@ def test_choose_baseline():
 def test_shipped_scenarios_form_two_groups():
     scenarios = [load_scenario(p) for p in find_scenario_files([SCENARIOS])]
     groups = group_scenarios(scenarios)
-    assert [g.baseline for g in groups] == ["baseline", "baseline-2025-11"]
-    main_group, backtest = groups
-    assert main_group.as_of is None and backtest.as_of == "2025-11"
+    # ordered by (prior file, as_of, horizon): the 2025-11 group first
+    assert [g.baseline for g in groups] == ["baseline-2025-11", "baseline"]
+    backtest, main_group = groups
+    assert main_group.as_of == "2026-03" and backtest.as_of == "2025-11"
     assert main_group.names[0] == "baseline"
     assert set(main_group.names) == {s.name for s in scenarios} - {"baseline-2025-11"}
     assert backtest.names == ["baseline-2025-11"]

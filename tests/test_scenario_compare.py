@@ -36,8 +36,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def results(shared_data_dir):
-    """The default model fitted once on every month of the real data."""
-    return fit(load_prior_file(PRIOR), source=OfflineDirectorySource(shared_data_dir))
+    """The default model fitted once on the real data to 2026-03, the shipped scenarios' as_of."""
+    return fit(
+        load_prior_file(PRIOR), source=OfflineDirectorySource(shared_data_dir), as_of="2026-03"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -382,7 +384,7 @@ def test_run_exits_zero_and_records_provenance(print_money_runs, results, scenar
     assert len(sha["print-money"]) == 64
     assert attrs["prior_sha256"] == hashlib.sha256(PRIOR.read_bytes()).hexdigest()
     assert int(attrs["seed"]) == 2026  # seed: 2026 in baseline.yaml, inherited
-    assert attrs["as_of"] == ""  # as_of: null, every month of data
+    assert attrs["as_of"] == "2026-03"  # baseline.yaml: the last month every series shares
     assert attrs["data_sha256"] == results.panel.data_hash
     assert int(attrs["draws"]) == 100
 

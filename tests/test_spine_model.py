@@ -116,13 +116,23 @@ def test_reserves_identity_holds_in_every_draw(paths):
 
 
 def test_forecast_dates_run_from_the_month_after_the_data_to_the_horizon(paths, results):
-    last = results.panel.frame.index[-1]
+    # the latest month any series has data for (the ragged edge is filled, not cut)
+    last = pd.Timestamp(f"{max(results.panel.last_dates.values())}-01")
     expected = months_after(last, HORIZON)
     dates = paths["date"].to_index()
     assert list(dates) == expected
     assert all(d.day == 1 for d in dates)
     assert dates[-1] == pd.Timestamp(f"{HORIZON}-01")
-    assert paths.sizes == {"chain": 1, "draw": DRAWS, "date": len(expected)}
+    edge = results.panel.edge.index
+    assert paths.sizes == {
+        "chain": 1,
+        "draw": DRAWS,
+        "date": len(expected),
+        "nowcast_date": len(edge),
+    }
+    # the ragged edge runs from the month after the sample to the latest data
+    assert edge[0] == results.panel.frame.index[-1] + pd.offsets.MonthBegin(1)
+    assert edge[-1] + pd.offsets.MonthBegin(1) == dates[0]
 
 
 def test_units_are_recorded(paths):
@@ -148,12 +158,13 @@ def test_explosive_share_is_the_mean_of_the_explosive_flags(paths):
 
 
 def test_exogenous_variables_default_to_their_last_observed_value(paths, results):
-    frame = results.panel.frame
     notes = json.loads(paths.attrs["exogenous_assumptions"])
     assert sorted(notes) == sorted(results.exogenous)
-    last_month = frame.index[-1].strftime("%Y-%m")
     for name in results.exogenous:
-        last = frame[name].iloc[-1]
+        # the series' own last month, the months after the sample included
+        observed = results.panel.frame[name].combine_first(results.panel.edge[name]).dropna()
+        last, last_month = observed.iloc[-1], observed.index[-1].strftime("%Y-%m")
+        assert last_month == results.panel.last_dates[name]
         assert paths[f"exog_{name}"].dims == ("date",)
         np.testing.assert_array_equal(paths[f"exog_{name}"].values, last)
         assert "last observed" in notes[name]

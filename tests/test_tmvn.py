@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-from fiscalcliff.forecasting.tmvn import box_gaussian, log_interval_probability
 from fiscalcliff.forecasting import tmvn
+from fiscalcliff.forecasting.tmvn import box_gaussian, log_interval_probability
 
 CASES = {
     "1d two-sided": (np.array([[1.3]]), [-0.2], [0.4]),

@@ -18,12 +18,14 @@ import pandas as pd
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.core import (
+    add_nowcast,
     check_draws_seed,
     exogenous_future,
     forecast_dates,
     identity_units,
 )
 from fiscalcliff.forecasting.paths import simulate_paths
+from fiscalcliff.forecasting.ragged import fill_ragged_edge
 from fiscalcliff.scenarios.conditions import build_conditions
 from fiscalcliff.scenarios.events import Event, event_indicator, parse_event
 from fiscalcliff.scenarios.loader import Scenario
@@ -83,10 +85,16 @@ def shared_settings(
 
 
 def last_observed(results: BVARResults) -> dict[str, float]:
-    """Last data value of every model variable and identity."""
-    frame = results.panel.frame
-    last = {name: float(frame[name].iloc[-1]) for name in frame.columns}
-    y_last = frame[list(results.endogenous)].to_numpy(float)[-1]
+    """Last data value of every model variable and identity, the ragged edge included.
+
+    A series that ended before the latest month gives its own last value; an identity is
+    evaluated in the latest month where all its variables are observed.
+    """
+    combined = pd.concat([results.panel.frame, results.panel.edge])
+    last = {name: float(combined[name].dropna().iloc[-1]) for name in combined.columns}
+    endog = combined[list(results.endogenous)]
+    complete = endog.dropna()
+    y_last = complete.to_numpy(float)[-1]
     for ident in results.identities:
         last[ident.target] = float(ident.apply(y_last))
     return last
@@ -161,14 +169,14 @@ def run_scenarios(
                 results = fit(
                     load_prior_file(settings.priors), source=source, as_of=settings.as_of
                 )
-        frame = results.panel.frame
-        dates = forecast_dates(frame.index[-1], settings.horizon_end)
+        latest = pd.Timestamp(f"{results.panel.latest}-01")
+        dates = forecast_dates(latest, settings.horizon_end)
     for s in scenarios:
         start = s.spec.horizon.start
         if start is not None and pd.Timestamp(f"{start}-01") != dates[0]:
             raise InputError(
                 f"{s.path.name}: horizon.start {start} must be the month after the last data "
-                f"month ({frame.index[-1]:%Y-%m}), i.e. {dates[0]:%Y-%m}; leave it out to use that"
+                f"month ({latest:%Y-%m}), i.e. {dates[0]:%Y-%m}; leave it out to use that"
             )
     endog = list(results.endogenous)
     last = last_observed(results)
@@ -179,11 +187,20 @@ def run_scenarios(
     events = _collect_events(scenarios, series)
 
     n, h, k = settings.draws, len(dates), len(endog)
-    param_seq, shock_seq, cond_seq = np.random.SeedSequence(settings.seed).spawn(3)
+    # streams 3 and 4 (the ragged edge) come after the first three, which stay as they were
+    seqs = np.random.SeedSequence(settings.seed).spawn(5)
+    param_seq, shock_seq, cond_seq = seqs[:3]
     with phase(f"drawing {n} posterior draws and shocks"):
         sample = results.sample(n, np.random.default_rng(param_seq))
         z = np.random.default_rng(shock_seq).standard_normal((n, h, k))
-    history = frame[endog].to_numpy(float)[-results.layout.lags :]
+        nowcast = fill_ragged_edge(
+            results,
+            sample.b,
+            sample.sigma_root,
+            np.random.default_rng(seqs[3]),
+            np.random.default_rng(seqs[4]),
+        )
+    history = nowcast.history
 
     all_paths, exog_rows, notes, cond_notes = [], [], {}, {}
     for s in scenarios:
@@ -246,7 +263,7 @@ def run_scenarios(
         conditions=cond_notes,
         events={e.label: e.text for e in events},
     )
-    return ds
+    return add_nowcast(ds, results, nowcast)
 
 
 def _collect_events(scenarios: Sequence[Scenario], series: Sequence[str]) -> list[Event]:

@@ -141,3 +141,24 @@ def test_real_data_nowcast_keeps_observed_months_and_fills_the_rest(real_forecas
         assert json.loads(paths[var].attrs["observed_months"]) == [
             f"{m:%Y-%m}" for m in edge.index[observed]
         ]
+
+
+def test_data_show_lists_every_series_to_its_own_last_month_and_the_fills():
+    from conftest import run_cli
+
+    code, out, err = run_cli(
+        [
+            "data",
+            "show",
+            "--priors",
+            str(ROOT / "priors" / "default.yaml"),
+            "--data-dir",
+            str(SHARED_DATA_DIR),
+        ]
+    )
+    assert code == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines()[-9:]}
+    # from the raw files: TARIFF_ETR_CUSTOMS ends 2026-03, WTREGEN (weekly) fills 2026-08 fully
+    assert "observed to 2026-03; 2026-04..2026-09 held at its last value" in lines["tariff_rate"]
+    assert lines["tga"].split()[3] == "2026-08;"
+    assert "forecasts start 2026-10" in out

@@ -41,7 +41,42 @@ def data_show(args: argparse.Namespace) -> int:
     print(f"source: {source.describe()}")
     table = describe_series(_series_names(args), source=source)
     print(table.to_string(index=False))
+    if getattr(args, "priors", None) and not args.series:
+        _print_ragged_edge(args.priors, source)
     return 0
+
+
+def _print_ragged_edge(priors: str, source) -> None:
+    """The prior file's sample end, where forecasts start, and what the ragged edge fills."""
+    import pandas as pd
+
+    from fiscalcliff.data import load_panel
+    from fiscalcliff.model.spec import load_prior_file
+
+    m = load_prior_file(priors).model
+    names = list(m.endogenous) + list(m.exogenous)
+    panel = load_panel(names, source=source, start=m.sample.start, end=m.sample.end)
+    edge = panel.edge
+    print()
+    print(f"estimation sample: {panel.start}..{panel.end} (the last month every series shares)")
+    if not len(edge):
+        print("every series ends there: forecasts start the month after, nothing is filled")
+        return
+    start = edge.index[-1] + pd.offsets.MonthBegin(1)
+    print(f"forecasts start {start:%Y-%m}, after the latest data; the months between are filled:")
+    for name in names:
+        missing = edge.index[edge[name].isna().to_numpy()]
+        if not len(missing):
+            print(f"  {name:<16} observed to {panel.last_dates[name]}")
+            continue
+        span = f"{missing[0]:%Y-%m}" + (f"..{missing[-1]:%Y-%m}" if len(missing) > 1 else "")
+        how = (
+            "held at its last value (exogenous)"
+            if name in m.exogenous
+            else "filled per draw by the model's conditional forecast"
+        )
+        print(f"  {name:<16} observed to {panel.last_dates[name]}; {span} {how}")
+
 
 
 def data_pull(args: argparse.Namespace) -> int:

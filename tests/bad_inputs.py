@@ -563,6 +563,7 @@ SCENARIO_BASE: dict[str, Any] = {
     "name": "probe",
     "description": "a scenario for the bad-input suite",
     "priors": "{small}",
+    "as_of": "2026-03",
     "horizon": {"end": "2026-12"},
     "draws": 20,
     "seed": 1,

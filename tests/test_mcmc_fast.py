@@ -242,7 +242,7 @@ def test_informative_tariff_prior_moves_high_tariffs_scenario(default_exact, sou
     col = list(default_exact.endogenous).index("yield_10y")
     out = {}
     for label, spec in (("informative", informative), ("vague", vague)):
-        res = fc.fit(spec, source=source)
+        res = fc.fit(spec, source=source, as_of="2026-03")  # the shipped scenarios' as_of
         ds = run_scenarios(scenarios, results=res, draws=600, seed=11)
         diff = (
             ds["yield_10y"].sel(scenario="high-tariffs") - ds["yield_10y"].sel(scenario="baseline")

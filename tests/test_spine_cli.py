@@ -318,7 +318,8 @@ def test_data_show_lists_model_series_with_last_dates(shared_data_dir, model_nam
         source=OfflineDirectorySource(shared_data_dir),
         start=spec.model.sample.start,
     )
-    rows = {line.split()[0]: line.split() for line in stdout.splitlines() if line.split()}
+    table = stdout.split("\n\n")[0]  # the table; the ragged-edge section follows a blank line
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line.split()}
     for name in model_names:
         assert name in rows, name
         # columns: series, source, units, first, last, origin; "last" is the series' own last

@@ -63,12 +63,14 @@ def scored_values(
     endogenous: Sequence[str],
     identities: Sequence[Identity],
     variables: Sequence[str],
+    exog: np.ndarray | None = None,
 ) -> np.ndarray:
     """``variables`` (endogenous series and identities) from values over the endogenous ones.
 
     ``values`` has the endogenous variables on its last axis, e.g. ``(T, K)`` data or
     ``(n, h, K)`` paths; the result has ``variables`` there instead (NaN for names the model
-    does not have).
+    does not have). ``exog`` (``(T, n_exog)`` or ``(h, n_exog)``) is needed for identities that
+    use an exogenous variable.
     """
     from fiscalcliff.scenarios.conditions import variable_weights
 
@@ -76,7 +78,7 @@ def scored_values(
     cols = []
     for v in variables:
         if v in known:
-            weights, constant = variable_weights(v, endogenous, identities, v)
+            weights, constant = variable_weights(v, endogenous, identities, v, exog=exog)
             cols.append(values @ weights + constant)
         else:
             cols.append(np.full(values.shape[:-1], np.nan))
@@ -89,9 +91,13 @@ def random_walk(
     """No-change forecast; the ensemble at horizon h is the last value plus every h-month change
     observed from the sample start to the origin."""
     panel = origin_panel(spec, source, origin)
-    idents = parse_identities(spec.identities, spec.model.endogenous)
-    endog = spec.model.endogenous
-    hist = scored_values(panel.frame[list(endog)].to_numpy(float), endog, idents, variables)
+    m = spec.model
+    idents = parse_identities(spec.identities, m.endogenous, m.exogenous)
+    endog = m.endogenous
+    exog = panel.frame[list(m.exogenous)].to_numpy(float) if m.exogenous else None
+    hist = scored_values(
+        panel.frame[list(endog)].to_numpy(float), endog, idents, variables, exog=exog
+    )
     if hist.shape[0] <= horizons:
         raise DataError(f"origin {origin}: too few months for {horizons}-month changes")
     return Ensemble(
@@ -165,7 +171,7 @@ def _ols_draws(spec: PriorFile, source, origin: str, draws: int) -> _VARDraws:
         layout=layout,
         endogenous=tuple(m.endogenous),
         exogenous=tuple(m.exogenous),
-        identities=parse_identities(spec.identities, m.endogenous),
+        identities=parse_identities(spec.identities, m.endogenous, m.exogenous),
         frame=frame,
     )
 
@@ -219,7 +225,7 @@ def var_ensemble(
         roots = max_root_modulus(var.b[:1], var.layout)
     else:
         roots = max_root_modulus(var.b, var.layout)
-    hard = _hard_conditions(condition, var, h, notes)
+    hard = _hard_conditions(condition, var, h, notes, x_future)
     if hard:
         from fiscalcliff.forecasting.conditional import LinearConditions, condition_shocks
 
@@ -228,7 +234,7 @@ def var_ensemble(
             z, paths, var.b, var.sigma_root, var.layout, conds, np.random.default_rng(cond_seq)
         )
         paths = simulate_paths(var.b, var.sigma_root, history, x_future, res.shocks, var.layout)
-    values = scored_values(paths, var.endogenous, var.identities, variables)
+    values = scored_values(paths, var.endogenous, var.identities, variables, exog=x_future)
     return Ensemble(
         members=[values[:, s] for s in range(h)],
         explosive_share=float((roots > 1.0).mean()),
@@ -238,7 +244,11 @@ def var_ensemble(
 
 
 def _hard_conditions(
-    condition: dict[str, np.ndarray], var: _VARDraws, h: int, notes: list[str]
+    condition: dict[str, np.ndarray],
+    var: _VARDraws,
+    h: int,
+    notes: list[str],
+    x_future: np.ndarray,
 ) -> list:
     from fiscalcliff.forecasting.conditional import entry_row
     from fiscalcliff.scenarios.conditions import variable_weights
@@ -250,9 +260,12 @@ def _hard_conditions(
         if name not in known:
             notes.append(f"{name}: not in this model, not conditioned on")
             continue
-        weights, constant = variable_weights(name, var.endogenous, var.identities, name)
+        weights, constant = variable_weights(
+            name, var.endogenous, var.identities, name, exog=x_future
+        )
+        constant = np.broadcast_to(constant, (h,))
         for s in range(h):
             row = sum(entry_row(h, k, s, j, w) for j, w in enumerate(weights) if w)
-            hard.append((row, float(values[s]) - constant, f"{name}[{s + 1}]"))
+            hard.append((row, float(values[s]) - constant[s], f"{name}[{s + 1}]"))
         notes.append(f"{name}: realised path imposed (hard condition)")
     return hard

@@ -129,9 +129,9 @@ def build_tasks(
     )
     actual = realised_values(needed, source)
     _check_origins(origin_list, models, actual)
-    idents = parse_identities(reference.identities, endog)
+    idents = parse_identities(reference.identities, endog, reference.model.exogenous)
     for ident in idents:
-        actual[ident.target] = ident.apply(actual[endog].to_numpy(float))
+        actual[ident.target] = ident.on_frame(actual).reindex(actual.index)
     tasks = []
     for origin in origin_list:
         dates = pd.date_range(f"{month_after(origin)}-01", periods=horizons, freq="MS")

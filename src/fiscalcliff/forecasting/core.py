@@ -270,10 +270,9 @@ def add_nowcast(ds: xr.Dataset, results: BVARResults, nowcast) -> xr.Dataset:
 
 def identity_units(results: BVARResults, ident) -> str:
     """Units of an identity: its variables' units; a difference of rates is in pp."""
-    used = [v for v, w in zip(results.endogenous, ident.weights, strict=True) if w]
-    units = {results.panel.records[v].units for v in used}
+    units = {results.panel.records[v].units for v in ident.names}
     unit = units.pop() if len(units) == 1 else "mixed"
-    if unit == "percent" and (ident.weights < 0).any():
+    if unit == "percent" and ((ident.weights < 0).any() or (ident.exog_weights < 0).any()):
         return "percentage points"
     return unit
 
@@ -305,7 +304,7 @@ def label_paths(
     for ident in results.identities:
         data_vars[ident.target] = (
             (dims.CHAIN, dims.DRAW, dims.DATE),
-            ident.apply(paths)[None],
+            ident.apply(paths, x_future)[None],
             {
                 "units": identity_units(results, ident),
                 "kind": "identity",

@@ -209,7 +209,7 @@ def fit(
 
     m = spec.model
     names = list(m.endogenous) + list(m.exogenous)
-    identities = parse_identities(spec.identities, m.endogenous)
+    identities = parse_identities(spec.identities, m.endogenous, m.exogenous)
     end = m.sample.end
     if as_of is not None:
         end = as_of if end is None else min(end, as_of)

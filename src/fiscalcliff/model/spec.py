@@ -265,7 +265,7 @@ class PriorFile(_Frozen):
                 problems.append(f"identities: '{target}' is already a model variable")
                 continue
             try:
-                parse_identity(target, expression, self.model.endogenous)
+                parse_identity(target, expression, self.model.endogenous, self.model.exogenous)
             except ConfigError as exc:
                 problems.append(str(exc))
         seen = set()

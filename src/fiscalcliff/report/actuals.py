@@ -55,8 +55,7 @@ def observed_values(
     needed: list[str] = []
     for var in variables:
         if var in identities:
-            w = identities[var].weights
-            needed += [endog[j] for j in np.flatnonzero(w)]
+            needed += list(identities[var].names)
         elif var in endog:
             needed.append(var)
         else:
@@ -75,14 +74,9 @@ def observed_values(
     for var in variables:
         if var in identities:
             ident = identities[var]
-            parts = [endog[j] for j in np.flatnonzero(ident.weights)]
-            if not all(p in frame for p in parts):
+            if not all(p in frame for p in ident.names):
                 continue
-            sub = frame[parts].dropna()
-            full = np.zeros((len(sub), len(endog)))
-            for p in parts:
-                full[:, endog.index(p)] = sub[p].to_numpy(float)
-            out[var] = pd.Series(ident.apply(full), index=sub.index)
+            out[var] = ident.on_frame(frame)
         elif var in frame:
             out[var] = frame[var].dropna()
     result = pd.DataFrame(out, columns=[v for v in variables if v in out])

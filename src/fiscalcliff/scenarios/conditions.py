@@ -15,15 +15,28 @@ from fiscalcliff.scenarios.spec import Condition
 
 
 def variable_weights(
-    name: str, endogenous: Sequence[str], identities: Sequence[Identity], what: str
-) -> tuple[np.ndarray, float]:
-    """Weights over the endogenous variables and constant that give series ``name``."""
+    name: str,
+    endogenous: Sequence[str],
+    identities: Sequence[Identity],
+    what: str,
+    exog: np.ndarray | None = None,
+) -> tuple[np.ndarray, float | np.ndarray]:
+    """Weights over the endogenous variables and the constant that give series ``name``.
+
+    For an identity that uses an exogenous variable the constant includes its known values:
+    pass ``exog`` (rows: dates, columns: the model's exogenous variables) and the constant is an
+    array with one value per row.
+    """
     if name in endogenous:
         w = np.zeros(len(endogenous))
         w[list(endogenous).index(name)] = 1.0
         return w, 0.0
     for ident in identities:
         if ident.target == name:
+            if ident.uses_exogenous:
+                if exog is None:
+                    raise ValueError(f"{what}: identity {name} needs the exogenous path")
+                return ident.weights, ident.exogenous_part(exog)
             return ident.weights, ident.constant
     known = list(endogenous) + [i.target for i in identities]
     raise InputError(
@@ -40,6 +53,7 @@ def build_conditions(
     identities: Sequence[Identity],
     last_observed: Mapping[str, float],
     adjusting_shocks: Sequence[str] | None,
+    exogenous_path: np.ndarray | None = None,
 ) -> LinearConditions:
     """Rows over ``vec(y)`` (date-major: index ``s*K + k``) for every condition.
 
@@ -55,12 +69,17 @@ def build_conditions(
         Last data value of every endogenous variable and identity (paths build on it).
     adjusting_shocks : sequence of str or None
         Variables whose shocks may adjust to meet hard/soft conditions (None = all).
+    exogenous_path : ndarray, shape (h, n_exog), optional
+        The scenario's exogenous values (for conditions on identities that use them).
     """
     h, k = len(dates), len(endogenous)
     hard, soft, bounds = [], [], []
     for label, cond in conditions.items():
         what = f"conditions.{label}"
-        weights, constant = variable_weights(cond.variable, endogenous, identities, what)
+        weights, constant = variable_weights(
+            cond.variable, endogenous, identities, what, exog=exogenous_path
+        )
+        constants = np.broadcast_to(constant, (h,))
         if cond.path is not None:
             target = build_path(
                 cond.path, dates, last_observed[cond.variable], what=what, hold_last=False
@@ -70,14 +89,14 @@ def build_conditions(
                 row[s * k : (s + 1) * k] = weights
                 tag = f"{label} ({cond.variable} {dates[s]:%Y-%m})"
                 if cond.sd is None:
-                    hard.append((row, target[s] - constant, tag))
+                    hard.append((row, target[s] - constants[s], tag))
                 else:
-                    soft.append((row, target[s] - constant, tag, cond.sd))
+                    soft.append((row, target[s] - constants[s], tag, cond.sd))
         else:
             first, last = segment_months_for_bounds(cond, dates, what)
-            lo = -np.inf if cond.floor is None else cond.floor - constant
-            hi = np.inf if cond.ceiling is None else cond.ceiling - constant
             for s in range(first, last + 1):
+                lo = -np.inf if cond.floor is None else cond.floor - constants[s]
+                hi = np.inf if cond.ceiling is None else cond.ceiling - constants[s]
                 row = np.zeros(h * k)
                 row[s * k : (s + 1) * k] = weights
                 bounds.append((row, lo, hi, f"{label} ({cond.variable} {dates[s]:%Y-%m})"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from fiscalcliff import dims
 
@@ -22,8 +21,7 @@ def history_of(results: BVARResults, variable: str, months: int):
         return frame[variable].iloc[-months:]
     for ident in results.identities:
         if ident.target == variable:
-            y = frame[list(results.endogenous)].iloc[-months:]
-            return pd.Series(ident.apply(y.to_numpy(float)), index=y.index, name=variable)
+            return ident.on_frame(frame).iloc[-months:]
     raise KeyError(variable)
 
 

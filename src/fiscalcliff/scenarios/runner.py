@@ -92,11 +92,8 @@ def last_observed(results: BVARResults) -> dict[str, float]:
     """
     combined = pd.concat([results.panel.frame, results.panel.edge])
     last = {name: float(combined[name].dropna().iloc[-1]) for name in combined.columns}
-    endog = combined[list(results.endogenous)]
-    complete = endog.dropna()
-    y_last = complete.to_numpy(float)[-1]
     for ident in results.identities:
-        last[ident.target] = float(ident.apply(y_last))
+        last[ident.target] = float(ident.on_frame(combined).iloc[-1])
     return last
 
 
@@ -214,6 +211,7 @@ def run_scenarios(
                 identities=results.identities,
                 last_observed=last,
                 adjusting_shocks=s.spec.adjusting_shocks,
+                exogenous_path=x,
             )
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
@@ -321,7 +319,7 @@ def _dataset(results, stacked, exog, dates, scenarios, events) -> xr.Dataset:
             {"units": records[name].units, "kind": "endogenous"},
         )
     for ident in results.identities:
-        values[ident.target] = ident.apply(stacked)
+        values[ident.target] = ident.apply(stacked, exog)  # exog (S, h, n_exog) broadcasts
         data_vars[ident.target] = (
             core,
             values[ident.target][None],

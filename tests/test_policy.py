@@ -570,6 +570,22 @@ def test_bad_arguments_are_input_errors(policy, kwargs, message):
         fed_holdings_path(policy, **{**args, **kwargs})
 
 
+def test_the_docs_example_entry_loads_and_acts_from_its_effective_month(policy, copy_dir):
+    page = Path(__file__).resolve().parents[1] / "docs" / "concepts" / "announced-policy.md"
+    block = page.read_text(encoding="utf-8").split("```yaml\n")[1].split("```")[0]
+    (copy_dir / "fed-docs-example.yaml").write_text(block, encoding="utf-8")
+    mine = load_policy(copy_dir)
+    base = fed_holdings_path(policy, "2026-12", "2026-11", 4, LEVEL)
+    new = fed_holdings_path(mine, "2026-12", "2026-11", 4, LEVEL)
+    # from 2027-01 Treasuries rise by the new $50bn a month instead of the $40bn of the
+    # 2025-12-10 reserve management purchases: the latest announcement wins for Treasuries
+    assert (new["total"] - base["total"]).tolist() == [0.0, 0.0, 10.0, 20.0]
+    assert np.diff(new["total"].to_numpy()).tolist() == [40.0, 50.0, 50.0]
+    pd.testing.assert_frame_equal(
+        fed_holdings_path(mine, "2026-11", "2026-11", 4, LEVEL), base, check_exact=True
+    )
+
+
 # ---------------------------------------------------------------------------
 # Treasury cash balance
 # ---------------------------------------------------------------------------

@@ -6,9 +6,10 @@ A policy directory holds YAML files named by what they contain:
 * ``treasury-*.yaml`` (e.g. ``treasury-cash-balance.yaml``): lists of
   :class:`CashBalanceAssumption`.
 
-Files are read in name order, so entries added in a user's ``fed-my-notes.yaml`` come after the
-shipped ones (that order breaks ties between entries announced on the same day). Every problem in
-every file is reported at once, each as ``file:line: location: message``.
+Files are read in name order (hidden files are skipped), so entries added in a user's
+``fed-my-notes.yaml`` come after the shipped ones (that order breaks ties between entries
+announced on the same day). Every problem in every file is reported at once, each as
+``file:line: location: message``.
 """
 
 from __future__ import annotations
@@ -132,7 +133,9 @@ def load_policy(directory: str | os.PathLike[str] | None = None) -> Policy:
             what = "is not a directory" if path.exists() else "does not exist"
             raise InputError(f"policy directory {path} {what}")
 
-    candidates = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+    candidates = sorted(
+        p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+    )
     stray = [p.name for p in candidates if _file_kind(p) is None]
     if stray:
         raise InputError(

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, RootModel, ValidationError
 
 from fiscalcliff.errors import ConfigError
 
@@ -439,6 +439,9 @@ def _accepted_keys(model: type[BaseModel]) -> list[list[str]]:
 
 def _step(tp: Any, part: Any) -> list[Any]:
     """Types reached from *tp* by following location *part* (empty if none)."""
+    if _is_model(tp) and issubclass(tp, RootModel):  # e.g. a file that is a list of entries
+        root = _flatten(tp.model_fields["root"].annotation)
+        return [t for inner in root for t in _step(inner, part)]
     if _is_model(tp):
         annotation = _field_keys(tp).get(part) if isinstance(part, str) else None
         return [] if annotation is None else _flatten(annotation)

@@ -135,9 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", required=True, metavar="DIR", help="output directory")
 
     from fiscalcliff.cli.backtest_command import add_backtest_parser
+    from fiscalcliff.cli.policy_command import add_policy_parser
     from fiscalcliff.report.cli import add_report_parser
 
     add_backtest_parser(sub)
+    add_policy_parser(sub)
     add_report_parser(sub)
     return parser
 
@@ -156,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _install_warning_printer()
     from fiscalcliff.cli import commands, scenario_commands
     from fiscalcliff.cli.backtest_command import backtest_cmd
+    from fiscalcliff.cli.policy_command import policy_cmd
     from fiscalcliff.report.cli import report_cmd
 
     handler = {
@@ -167,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("compare", None): scenario_commands.compare_cmd,
         ("report", None): report_cmd,
         ("backtest", None): backtest_cmd,
+        ("policy", None): policy_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
         return handler(args) or 0

@@ -2,7 +2,8 @@
 
 A scenario names the model (a prior file), the data vintage (``as_of``), the horizon, paths for
 exogenous variables, conditions on endogenous variables and events to report.  A file may
-``extends:`` another scenario file and override parts of it (see :mod:`.loader`).
+``extends:`` another scenario file and override parts of it (see
+:mod:`fiscalcliff.scenarios.loader`).
 
 Path segments (used for exogenous paths and for conditions) apply to months ``from``..``to``
 (defaults: the horizon's first and last month) and say exactly one of:

@@ -211,10 +211,21 @@ def var_ensemble(
     notes = []
     k, h = len(var.endogenous), horizons
     x_future = np.empty((h, len(var.exogenous)))
+    announced = [n for n in spec.model.announced if n not in condition]
+    if announced:  # the policy announced by the origin (real time), from the last value
+        from fiscalcliff.evaluation.origins import month_after
+        from fiscalcliff.forecasting.announced import holdings_paths
+
+        dates = pd.date_range(f"{month_after(origin)}-01", periods=h, freq="MS")
+        last = {n: float(var.frame[n].iloc[-1]) for n in ("fed_treasuries", "fed_mbs")}
+        policy_paths, policy_note = holdings_paths(origin, dates, last)
     for j, name in enumerate(var.exogenous):
         if name in condition:
             x_future[:, j] = condition.pop(name)[:h]
             notes.append(f"exogenous {name}: realised path")
+        elif name in announced:
+            x_future[:, j] = policy_paths[name]
+            notes.append(f"exogenous {name}: {policy_note}")
         else:
             x_future[:, j] = var.frame[name].iloc[-1]
             notes.append(f"exogenous {name}: held at its last value")

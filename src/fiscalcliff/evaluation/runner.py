@@ -175,7 +175,9 @@ def build_tasks(
         "draws": draws,
         "seed": seed,
         "condition_on": list(condition_on),
-        "mode": "realised" if condition_on else "unconditional",
+        # announced: policy inputs a prior file marks `announced` follow the policy announced by the
+        # origin; other exogenous inputs are held at their last value
+        "mode": "realised" if condition_on else "announced",
         "variables": list(variables),
         "data_source": source.describe(),
         "data_last_dates": {c: f"{actual[c].last_valid_index():%Y-%m}" for c in actual},

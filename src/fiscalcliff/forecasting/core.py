@@ -62,9 +62,14 @@ def exogenous_future(
 ) -> tuple[np.ndarray, dict[str, str]]:
     """Future exogenous values ``(h, n_exog)`` and a sentence per variable saying what was assumed.
 
-    Unspecified variables are held at their last observed value.
+    Unspecified variables follow the announced policy if the prior file lists them under
+    ``model.announced`` (:mod:`fiscalcliff.forecasting.announced`), else they are held at their
+    last observed value.
     """
+    from fiscalcliff.forecasting.announced import announced_paths
+
     paths = dict(paths or {})
+    announced, announced_notes = announced_paths(results, dates, skip=set(paths))
     unknown = sorted(set(paths) - set(results.exogenous))
     if unknown:
         raise InputError(
@@ -78,6 +83,10 @@ def exogenous_future(
     notes = {}
     for j, name in enumerate(results.exogenous):
         last, when = latest[name]
+        if name in announced:
+            out[:, j] = announced[name]
+            notes[name] = announced_notes[name]
+            continue
         path = paths.get(name)
         if path is None:
             out[:, j] = last

@@ -50,10 +50,18 @@ class ModelSpec(_Frozen):
     lags: Int = Field(..., ge=1, le=36)
     deterministic: tuple[Literal["constant"], ...] = ("constant",)
     sample: SampleWindow = SampleWindow()
+    announced: tuple[Literal["fed_treasuries", "fed_mbs"], ...] = Field(
+        (),
+        description="exogenous policy inputs whose baseline path is the announced policy as of "
+        "the forecast's data (policy/ files) instead of their last value",
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> ModelSpec:
         names = list(self.endogenous) + list(self.exogenous)
+        not_exog = [n for n in self.announced if n not in self.exogenous]
+        if not_exog:
+            raise ValueError(f"announced: {', '.join(not_exog)} must be exogenous variables")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"variables listed twice: {', '.join(dupes)}")

@@ -1,0 +1,83 @@
+"""Baseline paths of policy inputs from the policy announced by the forecast's data month.
+
+A prior file lists, under ``model.announced``, exogenous policy inputs whose baseline future is the
+announced policy rather than their last value: today the Fed's Treasury and MBS holdings
+(``fed_treasuries``, ``fed_mbs``), from :func:`fiscalcliff.policy.fed_holdings_path` with the
+announcements dated on or before the latest month of data (real time: a forecast made with data
+to 2025-11 knows the end of runoff announced on 2025-10-29, not the bill purchases announced on
+2025-12-10). The path starts from each input's last observed value.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fiscalcliff.model.results import BVARResults
+
+__all__ = ["announced_paths", "holdings_paths"]
+
+#: exogenous variable -> column of fiscalcliff.policy.fed_holdings_path
+_COLUMNS = {"fed_treasuries": "treasuries", "fed_mbs": "mbs"}
+
+
+def holdings_paths(
+    as_of: str, dates: pd.DatetimeIndex, last: dict[str, float], policy=None
+) -> tuple[dict[str, np.ndarray], str]:
+    """Announced Treasury and MBS holdings over ``dates`` ($bn), and a sentence saying so.
+
+    Parameters
+    ----------
+    as_of : str
+        ``YYYY-MM``: announcements dated after this month are not used.
+    dates : DatetimeIndex
+        The forecast months (month starts, consecutive).
+    last : dict
+        Holdings in the month before ``dates[0]``: ``{"fed_treasuries": x, "fed_mbs": y}``.
+    policy : fiscalcliff.policy.Policy, optional
+        Default: :func:`fiscalcliff.policy.load_policy` (the repository's ``policy/``).
+    """
+    from fiscalcliff.policy import fed_holdings_path, load_policy
+
+    policy = policy or load_policy()
+    path = fed_holdings_path(
+        policy,
+        as_of,
+        f"{dates[0]:%Y-%m}",
+        len(dates),
+        {"treasuries": last["fed_treasuries"], "mbs": last["fed_mbs"]},
+    )
+    out = {name: path[col].to_numpy(float) for name, col in _COLUMNS.items()}
+    first_rule = str(path["rule"].iloc[0]).split(" ")[0]
+    digests = ", ".join(f"{f.path.name} sha256 {f.sha256[:12]}" for f in policy.files)
+    note = (
+        f"announced policy as of {as_of} (first month by {first_rule}; {digests}); runoff caps "
+        "taken as the monthly decline"
+    )
+    return out, note
+
+
+def announced_paths(
+    results: BVARResults, dates: pd.DatetimeIndex, skip: set[str]
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Paths for the prior file's ``model.announced`` inputs not in ``skip`` (user-given)."""
+    from fiscalcliff.forecasting.ragged import last_exogenous
+
+    wanted = [n for n in results.spec.model.announced if n not in skip]
+    if not wanted:
+        return {}, {}
+    latest = last_exogenous(results)
+    last = {name: latest[name][0] for name in _COLUMNS if name in latest}
+    if set(last) != set(_COLUMNS):
+        missing = sorted(set(_COLUMNS) - set(last))
+        from fiscalcliff.errors import ConfigError
+
+        raise ConfigError(
+            f"model.announced needs both fed_treasuries and fed_mbs as exogenous variables "
+            f"(missing: {', '.join(missing)})"
+        )
+    paths, note = holdings_paths(results.panel.latest, dates, last)
+    return {n: paths[n] for n in wanted}, {n: note for n in wanted}

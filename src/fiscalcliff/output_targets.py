@@ -22,21 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fiscalcliff.errors import InputError
+from fiscalcliff.safe_read import file_kind as _kind
 
 __all__ = ["check_output_directory", "check_output_file"]
-
-_KINDS = {
-    stat.S_IFDIR: "a directory",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFLNK: "a symbolic link",
-}
-
-
-def _kind(info: os.stat_result) -> str:
-    return _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
 
 
 def _check_parent(path: Path, flag: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fiscalcliff.errors import InputError
 
-__all__ = ["CONFIG_FILE_LIMIT", "DATA_FILE_LIMIT", "read_bytes", "read_text"]
+__all__ = ["CONFIG_FILE_LIMIT", "DATA_FILE_LIMIT", "file_kind", "read_bytes", "read_text"]
 
 #: largest prior, scenario or policy file read (bytes); real ones are a few kB
 CONFIG_FILE_LIMIT = 1 << 20
@@ -26,7 +26,13 @@ _KINDS = {
     stat.S_IFBLK: "a block device",
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFSOCK: "a socket",
+    stat.S_IFLNK: "a symbolic link",
 }
+
+
+def file_kind(info: os.stat_result) -> str:
+    """What a ``stat``/``lstat`` result is, for messages: ``"a directory"``, ``"a socket"``..."""
+    return _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
 
 
 def _size_text(n: int) -> str:
@@ -67,8 +73,7 @@ def read_bytes(
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-        raise error(f"{path}: is {kind}, not a regular {what}")
+        raise error(f"{path}: is {file_kind(info)}, not a regular {what}")
     if info.st_size > limit:
         raise error(
             f"{path}: {what} is {_size_text(info.st_size)}, more than the {_size_text(limit)} "

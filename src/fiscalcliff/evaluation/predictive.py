@@ -214,10 +214,10 @@ def var_ensemble(
     announced = [n for n in spec.model.announced if n not in condition]
     if announced:  # the policy announced by the origin (real time), from the last value
         from fiscalcliff.evaluation.origins import month_after
-        from fiscalcliff.forecasting.announced import holdings_paths
+        from fiscalcliff.forecasting.announced import HOLDINGS, holdings_paths
 
         dates = pd.date_range(f"{month_after(origin)}-01", periods=h, freq="MS")
-        last = {n: float(var.frame[n].iloc[-1]) for n in ("fed_treasuries", "fed_mbs")}
+        last = {n: float(var.frame[n].iloc[-1]) for n in HOLDINGS}
         policy_paths, policy_note = holdings_paths(origin, dates, last)
     for j, name in enumerate(var.exogenous):
         if name in condition:

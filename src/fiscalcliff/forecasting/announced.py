@@ -18,10 +18,12 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.model.results import BVARResults
 
-__all__ = ["announced_paths", "holdings_paths"]
+__all__ = ["HOLDINGS", "announced_paths", "holdings_paths"]
 
 #: exogenous variable -> column of fiscalcliff.policy.fed_holdings_path
 _COLUMNS = {"fed_treasuries": "treasuries", "fed_mbs": "mbs"}
+#: the exogenous holdings an announced path needs the last values of
+HOLDINGS = tuple(_COLUMNS)
 
 
 def holdings_paths(

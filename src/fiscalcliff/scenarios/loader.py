@@ -159,7 +159,8 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: no such scenario file")
-    read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="scenario file")  # kind, size
+    # a regular file of a sane size, read once: its text goes into the Scenario
+    text = read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="scenario file")
     _, hashes, spec = _resolve(path, ())
     priors_path = Path(spec.priors)
     if not priors_path.is_file():
@@ -171,7 +172,7 @@ def load_scenario(path: str | Path) -> Scenario:
         path=path.resolve(),
         priors_path=priors_path,
         sha256=bytes_sha256("\n".join(hashes).encode()),
-        text=read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="scenario file"),
+        text=text,
     )
 
 

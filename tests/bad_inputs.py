@@ -689,6 +689,59 @@ def scenario_cases() -> list[Case]:
         ),
         ("structure", "priors-missing", _set(base, ("priors",), "nowhere.yaml"), ["nowhere.yaml"]),
         ("structure", "adjusting-text", _set(base, ("adjusting_shocks",), 5), ["adjusting_shocks"]),
+        (
+            "policy",
+            "fed-two-kinds",
+            _set(
+                base,
+                ("policy", "fed"),
+                [{"of": "mbs", "purchases": 1, "reinvest": True, "from": "2026-05"}],
+            ),
+            ["exactly one of purchases"],
+        ),
+        (
+            "policy",
+            "fed-no-from",
+            _set(base, ("policy", "fed"), [{"of": "mbs", "purchases": 1}]),
+            ["from"],
+        ),
+        (
+            "policy",
+            "fed-unknown-asset",
+            _set(base, ("policy", "fed"), [{"of": "gold", "purchases": 1, "from": "2026-05"}]),
+            ["of", "treasuries"],
+        ),
+        (
+            "policy",
+            "fed-negative",
+            _set(base, ("policy", "fed"), [{"of": "mbs", "runoff_cap": -5, "from": "2026-05"}]),
+            ["runoff_cap"],
+        ),
+        (
+            "policy",
+            "fed-reinvest-false",
+            _set(base, ("policy", "fed"), [{"of": "mbs", "reinvest": False, "from": "2026-05"}]),
+            ["reinvest"],
+        ),
+        (
+            "policy",
+            "financing-above-one",
+            _set(base, ("policy", "financing"), [{"bill_share": 1.5, "from": "2026-05"}]),
+            ["bill_share"],
+        ),
+        (
+            "policy",
+            "cash-no-sd",
+            _set(base, ("policy", "treasury_cash"), {"announced": True}),
+            ["sd"],
+        ),
+        (
+            "policy",
+            "tariff-twice",
+            _set(base, ("policy", "tariff_rate"), [{"level": 5}]),
+            ["policy.tariff_rate", "exogenous.tariff_rate"],
+        ),
+        ("policy", "unknown-knob", _set(base, ("policy", "qe"), 80), ["qe"]),
     ]
     for category, ident, data, expect in load:
         cases.append(_scenario_case(category, ident, _dump(data), expect))
@@ -713,6 +766,18 @@ def scenario_cases() -> list[Case]:
             ["tariff_rate"],
         ),
         ("reference", "adjusting-unknown", _set(base, ("adjusting_shocks",), ["nope"]), ["nope"]),
+        (
+            "policy",
+            "fed-without-holdings",
+            _set(base, ("policy", "fed"), [{"of": "mbs", "reinvest": True, "from": "2026-05"}]),
+            ["policy.fed", "fed_mbs"],
+        ),
+        (
+            "policy",
+            "financing-without-bill-share",
+            _set(base, ("policy", "financing"), [{"bill_share": 0.5, "from": "2026-05"}]),
+            ["policy.financing", "bill_share"],
+        ),
         ("segment", "outside-horizon", _set(base, (*seg, 0, "from"), "2030-01"), ["2030-01"]),
         (
             "segment",

@@ -21,7 +21,7 @@ from fiscalcliff.evaluation.tasks import forecast_task, run_task
 from fiscalcliff.model.spec import load_prior_file
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "priors" / "default.yaml"
+REDUCED_FORM = ROOT / "priors" / "reduced-form.yaml"
 
 
 def gaussian_crps(y: float, mu: float, sd: float) -> float:
@@ -140,7 +140,7 @@ def _tasks(source, origins="2023-06", **kw):
     kw.setdefault("benchmarks", ("rw", "ols", "minnesota"))
     kw.setdefault("horizons", 4)
     kw.setdefault("draws", 60)
-    tasks, _ = build_tasks([DEFAULT], origins=origins, source=source, **kw)
+    tasks, _ = build_tasks([REDUCED_FORM], origins=origins, source=source, **kw)
     return tasks
 
 
@@ -149,7 +149,7 @@ def test_changing_data_after_the_origin_leaves_every_forecast_bit_identical(
 ):
     base = _tasks(OfflineDirectorySource(shared_data_dir))
     moved = _tasks(OfflineDirectorySource(late_changed))
-    assert [t.model for t in base] == ["default", "rw", "ols", "minnesota"]
+    assert [t.model for t in base] == ["reduced-form", "rw", "ols", "minnesota"]
     for a, b in zip(base, moved, strict=True):
         ea, eb = forecast_task(a), forecast_task(b)
         for ma, mb in zip(ea.members, eb.members, strict=True):
@@ -210,7 +210,7 @@ def test_ols_benchmark_is_statsmodels_var_mean_forecast(shared_data_dir):
 
     from fiscalcliff.evaluation.predictive import origin_panel, var_ensemble
 
-    spec = load_prior_file(DEFAULT)
+    spec = load_prior_file(REDUCED_FORM)
     source = OfflineDirectorySource(shared_data_dir)
     panel = origin_panel(spec, source, "2024-02").frame
     endog = panel[list(spec.model.endogenous)].reset_index(drop=True)
@@ -243,7 +243,7 @@ def test_backtest_cli_smoke_writes_every_output(cli, tmp_path, shared_data_dir):
             "--data-dir",
             str(shared_data_dir),
             "--priors",
-            str(DEFAULT),
+            str(REDUCED_FORM),
             "--benchmarks",
             "rw,minnesota",
             "--origins",
@@ -275,7 +275,7 @@ def test_backtest_cli_smoke_writes_every_output(cli, tmp_path, shared_data_dir):
 
     with xr.open_dataset(out / "backtest.nc") as ds:
         assert ds.crps.dims == ("model", "origin", "variable", "horizon")
-        assert list(ds.model.values) == ["default", "rw", "minnesota"]
+        assert list(ds.model.values) == ["reduced-form", "rw", "minnesota"]
         assert ds.attrs["seed"] == 0
 
 
@@ -289,7 +289,7 @@ def test_backtest_refuses_a_directory_it_did_not_write(cli, tmp_path, shared_dat
             "--data-dir",
             str(shared_data_dir),
             "--priors",
-            str(DEFAULT),
+            str(REDUCED_FORM),
             "--origins",
             "2024-01",
             "--horizons",
@@ -322,7 +322,7 @@ def test_bad_backtest_arguments_exit_2_naming_them(cli, tmp_path, shared_data_di
             "--data-dir",
             str(shared_data_dir),
             "--priors",
-            str(DEFAULT),
+            str(REDUCED_FORM),
             "--draws",
             "20",
             "--serial",

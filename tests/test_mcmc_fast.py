@@ -31,7 +31,7 @@ from fiscalcliff.model.mcmc.results import resample_indices
 from fiscalcliff.model.spec import PriorFile
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "priors" / "default.yaml"
+REDUCED_FORM = ROOT / "priors" / "reduced-form.yaml"
 INFORMATIVE = ROOT / "priors" / "informative-tariffs.yaml"
 VAGUE = ROOT / "priors" / "vague-tariffs.yaml"
 SCENARIOS = ROOT / "scenarios"
@@ -44,7 +44,7 @@ def source(shared_data_dir):
 
 @pytest.fixture(scope="module")
 def default_exact(source):
-    return fc.fit(fc.load_prior_file(DEFAULT), source=source)
+    return fc.fit(fc.load_prior_file(REDUCED_FORM), source=source)
 
 
 def _with(spec: PriorFile, **prior) -> PriorFile:
@@ -67,7 +67,7 @@ def test_shipped_tariff_prior_files_cite_sources_and_differ_only_in_numbers():
         assert all(len(e.source.split()) >= 5 for e in spec.prior.exogenous_priors)
     pairs = [(e.variable, e.equation) for e in inf.prior.exogenous_priors]
     assert pairs == [(e.variable, e.equation) for e in vague.prior.exogenous_priors]
-    assert inf.model == vague.model == fc.load_prior_file(DEFAULT).model
+    assert inf.model == vague.model == fc.load_prior_file(REDUCED_FORM).model
     y10 = {e.equation: e for e in inf.prior.exogenous_priors}["yield_10y"]
     assert y10.mean > 0
     assert max(e.sd for e in inf.prior.exogenous_priors) < min(
@@ -112,7 +112,7 @@ def test_shipped_tariff_prior_files_cite_sources_and_differ_only_in_numbers():
 def test_exogenous_prior_entries_are_validated(tmp_path, entry, expected):
     import yaml
 
-    data = yaml.safe_load(DEFAULT.read_text())
+    data = yaml.safe_load(REDUCED_FORM.read_text())
     data["prior"]["exogenous_priors"] = [entry]
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -123,7 +123,7 @@ def test_exogenous_prior_entries_are_validated(tmp_path, entry, expected):
 def test_unknown_inference_settings_are_refused(tmp_path):
     import yaml
 
-    data = yaml.safe_load(DEFAULT.read_text())
+    data = yaml.safe_load(REDUCED_FORM.read_text())
     data["prior"]["inference"] = {"sampler": "gibbs"}
     data["prior"]["errors"] = {"distribution": "student_t", "nu": 1.5}
     path = tmp_path / "p.yaml"
@@ -144,7 +144,7 @@ def test_unknown_inference_settings_are_refused(tmp_path):
     ],
 )
 def test_exact_sampler_refuses_non_conjugate_settings(source, change, expected):
-    spec = _with(fc.load_prior_file(DEFAULT), **change)
+    spec = _with(fc.load_prior_file(REDUCED_FORM), **change)
     with pytest.raises(InputError, match=expected) as err:
         fc.fit(spec, source=source, sampler="exact")
     assert "--sampler nuts" in str(err.value)
@@ -333,7 +333,7 @@ def test_cli_hyperparameters_sample_reports_acceptance(shared_data_dir, tmp_path
             "--data-dir",
             str(shared_data_dir),
             "--priors",
-            str(DEFAULT),
+            str(REDUCED_FORM),
             "--hyperparameters",
             "sample",
             "--draws",
@@ -357,7 +357,7 @@ def test_exact_fit_saves_the_common_layout(shared_data_dir, tmp_path, default_ex
             "--data-dir",
             str(shared_data_dir),
             "--priors",
-            str(DEFAULT),
+            str(REDUCED_FORM),
             "--out",
             str(out),
             "--draws",

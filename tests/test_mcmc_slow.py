@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 pytest.importorskip("pymc")
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "priors" / "default.yaml"
+REDUCED_FORM = ROOT / "priors" / "reduced-form.yaml"
 SCENARIOS = ROOT / "scenarios"
 
 
@@ -40,7 +40,7 @@ def source(shared_data_dir):
 
 
 def test_nuts_reproduces_the_exact_posterior_on_the_default_model(source):
-    spec = fc.load_prior_file(DEFAULT)
+    spec = fc.load_prior_file(REDUCED_FORM)
     exact = fc.fit(spec, source=source)
     nuts = fc.fit(spec, source=source, sampler="nuts", draws=2000, tune=1000, chains=2, seed=20)
     # same fixed hyperparameters: the exact fit's optimum
@@ -101,7 +101,7 @@ def test_informative_tariff_priors_move_the_high_tariffs_scenario(source):
 def test_random_hyperparameters_nuts_agrees_with_metropolis(source):
     import arviz as az
 
-    spec = fc.load_prior_file(DEFAULT)
+    spec = fc.load_prior_file(REDUCED_FORM)
     # The Metropolis reference needs enough effective draws for a 0.2-sd comparison of means: on
     # the data to 2026-03 its default 4,000 draws gave sum_of_coefficients an ESS of only ~40
     # (the random walk sat on a few values), so take 20,000 and check the ESS below.
@@ -134,7 +134,14 @@ def test_cli_fit_nuts_saves_the_exact_layout_and_prints_diagnostics(shared_data_
             mp.setattr(warnings, "showwarning", warnings.showwarning)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = main(
-                    ["fit", "--data-dir", str(shared_data_dir), "--priors", str(DEFAULT), *extra]
+                    [
+                        "fit",
+                        "--data-dir",
+                        str(shared_data_dir),
+                        "--priors",
+                        str(REDUCED_FORM),
+                        *extra,
+                    ]
                 )
         return code, out.getvalue(), err.getvalue()
 

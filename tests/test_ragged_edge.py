@@ -157,8 +157,17 @@ def test_data_show_lists_every_series_to_its_own_last_month_and_the_fills():
         ]
     )
     assert code == 0, err
-    lines = {line.split()[0]: line for line in out.splitlines()[-9:]}
-    # from the raw files: TARIFF_ETR_CUSTOMS ends 2026-03, WTREGEN (weekly) fills 2026-08 fully
+    listing = out.splitlines()[
+        out.splitlines().index(
+            next(line for line in out.splitlines() if line.startswith("forecasts start"))
+        )
+        + 1 :
+    ]
+    lines = {line.split()[0]: line for line in listing}
+    assert len(lines) == 12  # 7 endogenous + 5 exogenous series of the default model
+    # from the raw files: TARIFF_ETR_CUSTOMS ends 2026-03, WTREGEN (weekly) fills 2026-08 fully,
+    # MSPD (the bill share) ends 2026-05
     assert "observed to 2026-03; 2026-04..2026-09 held at its last value" in lines["tariff_rate"]
+    assert "observed to 2026-05; 2026-06..2026-09 held at its last value" in lines["bill_share"]
     assert lines["tga"].split()[3] == "2026-08;"
     assert "forecasts start 2026-10" in out

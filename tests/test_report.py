@@ -44,13 +44,14 @@ def test_choose_baseline():
 def test_shipped_scenarios_form_two_groups():
     scenarios = [load_scenario(p) for p in find_scenario_files([SCENARIOS])]
     groups = group_scenarios(scenarios)
-    # ordered by (prior file, as_of, horizon): the 2025-11 group first
-    assert [g.baseline for g in groups] == ["baseline-2025-11", "baseline"]
-    backtest, main_group = groups
-    assert main_group.as_of == "2026-03" and backtest.as_of == "2025-11"
+    # groups using all the data first, then the as-of (backtest) groups
+    assert [g.baseline for g in groups] == ["baseline", "baseline-2025-11"]
+    main_group, backtest = groups
+    assert main_group.as_of is None and backtest.as_of == "2025-11"
     assert main_group.names[0] == "baseline"
-    assert set(main_group.names) == {s.name for s in scenarios} - {"baseline-2025-11"}
-    assert backtest.names == ["baseline-2025-11"]
+    as_of_2025_11 = {"baseline-2025-11", "tariffs-struck-down"}  # their files say as_of 2025-11
+    assert set(main_group.names) == {s.name for s in scenarios} - as_of_2025_11
+    assert backtest.names == ["baseline-2025-11", "tariffs-struck-down"]
 
 
 def test_report_command_is_registered_with_modest_default_draws():

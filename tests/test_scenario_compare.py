@@ -36,10 +36,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def results(shared_data_dir):
-    """The default model fitted once on the real data to 2026-03, the shipped scenarios' as_of."""
-    return fit(
-        load_prior_file(PRIOR), source=OfflineDirectorySource(shared_data_dir), as_of="2026-03"
-    )
+    """The default model fitted once on all the real data, as the forward-looking shipped
+    scenarios are (``as_of: null``)."""
+    return fit(load_prior_file(PRIOR), source=OfflineDirectorySource(shared_data_dir), as_of=None)
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +89,8 @@ def test_the_baseline_differs_from_itself_by_zero_in_the_tables(results, scenari
     )
     diffs = cmp.differences().xs("baseline", level="scenario")
     assert len(diffs) and (diffs.to_numpy() == 0).all()
-    # and high-tariffs really differs: its tariff path is 18 from 2026-04, above the last value
-    tariffs = cmp.paths["exog_tariff_rate"].sel(scenario="high-tariffs", date="2026-04-01")
+    # and high-tariffs really differs: its tariff path is 18 from 2026-12, above the last value
+    tariffs = cmp.paths["exog_tariff_rate"].sel(scenario="high-tariffs", date="2026-12-01")
     assert float(tariffs) == 18.0
     assert not np.array_equal(
         cmp.paths["yield_10y"].sel(scenario="baseline").values,
@@ -186,7 +185,7 @@ def test_compare_paths_file_has_named_dims_and_the_three_scenarios(compare_paths
     assert ds.sizes["draw"] == 100 and ds.sizes["chain"] == 1
     for name in ("fed_assets", "reserves", "tga", "rrp", "bill_3m", "yield_10y"):
         assert ds[name].dims == SERIES_DIMS, name
-    assert ds["date"].to_index()[-1] == pd.Timestamp("2026-12-01")
+    assert ds["date"].to_index()[-1] == pd.Timestamp("2027-12-01")
     assert int(ds.attrs["seed"]) == 2026  # the files' seed
     assert int(ds.attrs["draws"]) == 100
 
@@ -194,8 +193,7 @@ def test_compare_paths_file_has_named_dims_and_the_three_scenarios(compare_paths
 def test_compare_events_recomputed_from_the_paths(compare_paths):
     """The stored per-draw events agree with the baseline's event definitions applied here."""
     ds = compare_paths
-    in_2026 = ds["date"].dt.year == 2026
-    y26 = ds.sel(date=in_2026)
+    y26 = ds.sel(date=ds["date"].dt.year == 2027)  # baseline.yaml: "... any 2027"
     expected = {
         "reserves_below_2700": (y26["reserves"] < 2700).any("date"),
         "reserves_below_3000": (y26["reserves"] < 3000).any("date"),
@@ -232,19 +230,24 @@ def test_differences_csv_is_zero_for_the_baseline_rows(compare_run):
     assert len(base) > 0
     assert (base[["median", "hdi_lower", "hdi_upper"]].to_numpy() == 0).all()
     others = diffs[diffs["scenario"] == "print-money"]
-    # print-money adds $80bn a month to fed_assets: its difference is not zero
+    # print-money buys $120bn a month of securities in 2027: its fed_assets difference is not 0
     assert (others.loc[others["variable"] == "fed_assets", "median"] != 0).any()
 
 
-def test_levels_csv_pins_print_money_fed_assets_in_2026q4(compare_run, results):
-    """The hard QE path (from 2026-04) makes every draw's Q4 average last + 80*(7+8+9)/3 =
-    last + 640."""
-    out = compare_run[3]
-    levels = pd.read_csv(out / "levels.csv").set_index(["scenario", "variable", "quarter"])
-    row = levels.loc[("print-money", "fed_assets", "2026Q4")]
-    want = float(results.panel.frame["fed_assets"].iloc[-1]) + 640
-    for col in ("median", "hdi_lower", "hdi_upper"):
-        assert row[col] == pytest.approx(want, rel=1e-10)
+def test_print_money_holdings_are_the_announced_path_plus_the_purchases(compare_paths):
+    """print-money.yaml: $80bn of Treasuries and $40bn of MBS a month in 2027 replace the
+    baseline's +75 (40 bills + 35 reinvested MBS principal) and -35 (MBS runoff), so its
+    holdings exceed the baseline's by 80 more each month of 2027: 80 * k in month k."""
+    ds = compare_paths
+    holdings = ds["exog_fed_treasuries"] + ds["exog_fed_mbs"]
+    gap = (holdings.sel(scenario="print-money") - holdings.sel(scenario="baseline")).to_series()
+    assert (gap[:"2026-12-01"] == 0).all()
+    np.testing.assert_allclose(gap["2027-01-01":].to_numpy(), 80.0 * np.arange(1, 13))
+    # and the identity passes the holdings into fed_assets in every draw
+    assets = ds["fed_assets"] - ds["fed_other_assets"]
+    np.testing.assert_allclose(
+        (assets - holdings).transpose(*ds["fed_assets"].dims).values, 0.0, atol=1e-9
+    )
 
 
 def test_compare_with_an_unknown_baseline_names_the_scenarios(tmp_path, shared_data_dir):
@@ -384,7 +387,8 @@ def test_run_exits_zero_and_records_provenance(print_money_runs, results, scenar
     assert len(sha["print-money"]) == 64
     assert attrs["prior_sha256"] == hashlib.sha256(PRIOR.read_bytes()).hexdigest()
     assert int(attrs["seed"]) == 2026  # seed: 2026 in baseline.yaml, inherited
-    assert attrs["as_of"] == "2026-03"  # baseline.yaml: the last month every series shares
+    assert attrs["as_of"] == ""  # baseline.yaml: as_of null, every series to its last month
+    assert attrs["horizon"] == "2026-10..2027-12"  # the latest data month is 2026-09
     assert attrs["data_sha256"] == results.panel.data_hash
     assert int(attrs["draws"]) == 100
 
@@ -421,7 +425,8 @@ def test_python_api(results):
     assert (levels["hdi_lower"] <= levels["median"]).all()
     assert (levels["median"] <= levels["hdi_upper"]).all()
     quarters = set(levels.index.get_level_values("quarter"))
-    assert quarters == {"2026Q2", "2026Q3", "2026Q4"}  # the forecast starts 2026-04, in Q2
+    # the forecast starts 2026-10 (after the latest data, 2026-09) and ends 2027-12
+    assert quarters == {"2026Q4", "2027Q1", "2027Q2", "2027Q3", "2027Q4"}
     assert set(events["scenario"]) == {"baseline", "print-money"}
     assert set(events["event"]) == set(base.spec.events)
     fig, ax = cmp.plot_fan("reserves")

@@ -78,17 +78,15 @@ def runs(fits):
 
 
 def forecast_months(results, horizon_end: str) -> pd.DatetimeIndex:
-    """The month after the last data month through the horizon end."""
-    last = results.panel.frame.index[-1]
+    """The month after the latest data month (the ragged edge's end) through the horizon end."""
+    last = pd.Timestamp(f"{results.panel.latest}-01")
     return pd.date_range(last + pd.offsets.MonthBegin(1), f"{horizon_end}-01", freq="MS")
 
 
 def last_value(results, name: str) -> float:
-    """Value of a model variable in the last data month (reserves from its definition)."""
-    row = results.panel.frame.iloc[-1]
-    if name == "reserves":
-        return float(row["fed_assets"] - row["tga"] - row["rrp"] - row["other_absorbing"])
-    return float(row[name])
+    """Last observed value of a model variable (its own last month, the ragged edge included)."""
+    combined = pd.concat([results.panel.frame, results.panel.edge])
+    return float(combined[name].dropna().iloc[-1])
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -107,6 +105,8 @@ def test_scenario_file_loads(path):
     assert s.path == path.resolve()
     assert s.priors_path == PRIOR.resolve()
     assert s.spec.description.strip()
+    assert s.spec.sources, f"{path.name} states no sources"  # where its numbers come from
+    assert all(line.strip() for line in s.spec.sources)
     assert s.text == path.read_text()
     assert len(s.sha256) == 64
     assert Scenario.from_yaml(str(path)).spec == s.spec
@@ -138,28 +138,27 @@ def test_scenario_file_runs_with_finite_values_and_named_dims(path, runs):
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
 def test_reserves_identity_holds_in_every_draw(path, runs):
     _, _, ds = runs(path)
-    parts = ds["fed_assets"] - ds["tga"] - ds["rrp"] - ds["other_absorbing"]
+    # priors/default.yaml: reserves = fed_treasuries + fed_mbs + fed_other_assets - tga - rrp
+    # - other_absorbing, the first two exogenous (policy inputs)
+    holdings = ds["exog_fed_treasuries"] + ds["exog_fed_mbs"]
+    assets = holdings + ds["fed_other_assets"]
+    parts = (assets - ds["tga"] - ds["rrp"] - ds["other_absorbing"]).transpose(*ds["tga"].dims)
+    assets = assets.transpose(*ds["tga"].dims)
     scale = np.maximum.reduce(
         [np.abs(ds[v].values) for v in ("fed_assets", "tga", "rrp", "other_absorbing")]
     )
     assert np.all(np.abs(ds["reserves"].values - parts.values) <= 1e-9 * scale)
-
-
-def _print_money(results, dates):
-    # fed_assets rises by $80bn a month from its last observed level, 2026-04..2026-12
-    base = last_value(results, "fed_assets")
-    months = pd.date_range("2026-04-01", "2026-12-01", freq="MS")
-    return {"fed_assets": pd.Series(base + 80.0 * np.arange(1, len(months) + 1), index=months)}
+    assert np.all(np.abs(ds["fed_assets"].values - assets.values) <= 1e-9 * scale)
 
 
 def _shutdown_tga(results, dates):
-    # the TGA is $1,000bn in October and November 2026, then $300bn in December
-    months = pd.to_datetime(["2026-10-01", "2026-11-01", "2026-12-01"])
+    # the TGA is $1,000bn in October and November 2027, then $300bn in December
+    months = pd.to_datetime(["2027-10-01", "2027-11-01", "2027-12-01"])
     return {"tga": pd.Series([1000.0, 1000.0, 300.0], index=months)}
 
 
 #: hard-condition targets worked out by hand from the YAML of each shipped file
-HARD_TARGETS = {"print-money": _print_money, "shutdown-tga": _shutdown_tga}
+HARD_TARGETS = {"shutdown-tga": _shutdown_tga}
 
 
 def test_hand_computed_targets_are_for_files_with_hard_conditions():
@@ -231,63 +230,123 @@ def _months(first: str, last: str) -> pd.DatetimeIndex:
     return pd.date_range(f"{first}-01", f"{last}-01", freq="MS")
 
 
-def expected_exogenous(name: str, results, dates: pd.DatetimeIndex) -> dict[str, pd.Series]:
-    """Exogenous paths of each shipped file, by hand from its YAML and the last data month."""
-    tariff0 = last_value(results, "tariff_rate")
+#: monthly change of the Fed's holdings ($bn) under the policy announced by each data month,
+#: from policy/fed-balance-sheet.yaml by hand: runoff ended on 1 Dec 2025 (FOMC, 29 Oct 2025)
+#: with MBS principal, at most the 35 cap a month, reinvested in Treasury bills; from 12 Dec 2025
+#: reserve-management purchases add 40 of bills a month (announced 10 Dec 2025, after 2025-11)
+ANNOUNCED_CHANGE = {
+    "2025-11": {"fed_treasuries": 35.0, "fed_mbs": -35.0},
+    "2026-09": {"fed_treasuries": 40.0 + 35.0, "fed_mbs": -35.0},
+}
+
+
+def _raw_last(data_dir, stem: str) -> tuple[pd.Timestamp, float]:
+    frame = pd.read_csv(data_dir / f"{stem}.csv", parse_dates=["date"])
+    return frame["date"].iloc[-1], float(frame["value"].iloc[-1])
+
+
+def _ramp(base: float, step: float, n: int) -> np.ndarray:
+    return base + step * np.arange(1, n + 1)
+
+
+def expected_exogenous(
+    name: str, results, dates: pd.DatetimeIndex, data_dir
+) -> dict[str, pd.Series]:
+    """Policy-input paths of each shipped file, by hand from its YAML and the raw data files."""
+    out = {v: pd.Series(last_value(results, v), index=dates) for v in results.exogenous}
+    change = ANNOUNCED_CHANGE[results.panel.latest]
+    for v, step in change.items():
+        out[v][:] = _ramp(last_value(results, v), step, len(dates))
+    tariff, deficit = out["tariff_rate"], out["deficit_12m"]
     deficit0 = last_value(results, "deficit_12m")
-    tariff = pd.Series(tariff0, index=dates)
-    deficit = pd.Series(deficit0, index=dates)
     if name == "high-tariffs":
-        # tariff_rate steps to 18 from 2026-04; deficit_12m falls by 24 a month from 2026-04
-        tariff[_months("2026-04", "2026-12")] = 18.0
-        deficit[_months("2026-04", "2026-12")] = deficit0 - 24.0 * np.arange(1, 10)
+        # tariff_rate 18 from 2026-12; deficit_12m falls by 23 a month from 2026-12
+        tariff[_months("2026-12", "2027-12")] = 18.0
+        deficit[_months("2026-12", "2027-12")] = _ramp(deficit0, -23.0, 13)
     elif name == "tariffs-struck-down":
-        # tariff_rate 7.3 in 2026-04, then a straight line to 10 at 2026-12 (8 equal steps)
-        tariff["2026-04-01"] = 7.3
-        tariff[_months("2026-05", "2026-12")] = 7.3 + (10.0 - 7.3) * np.arange(1, 9) / 8
-        # deficit_12m +28 a month over 2026-04..09 (6 months), then +10 a month to 2026-12
-        deficit[_months("2026-04", "2026-09")] = deficit0 + 28.0 * np.arange(1, 7)
-        deficit[_months("2026-10", "2026-12")] = deficit0 + 28.0 * 6 + 10.0 * np.arange(1, 4)
-    elif name == "tax-cliff":
-        # deficit_12m +125 a month from 2026-04 (the first forecast month) to the horizon end
-        deficit[_months("2026-04", "2026-12")] = deficit0 + 125.0 * np.arange(1, 10)
-    # every other shipped file keeps both at their last observed values
-    return {"tariff_rate": tariff, "deficit_12m": deficit}
+        # tariff_rate 7.34 from 2026-03; deficit_12m up by the monthly steps of the YAML
+        tariff[_months("2026-03", "2026-12")] = 7.34
+        steps = [14.1, 14.0, 34.2, 61.4, 45.6] + [12.2] * 5  # 2026-03 .. 2026-12
+        deficit[_months("2026-03", "2026-12")] = deficit0 + np.cumsum(steps)
+    elif name.startswith("tax-cliff"):
+        # deficit_12m +125 a month from 2027-01 to the horizon end (12 months)
+        deficit[_months("2027-01", "2027-12")] = _ramp(deficit0, 125.0, 12)
+    elif name == "print-money":
+        # from 2027-01 holdings rise by 80 (Treasuries) and 40 (MBS) a month instead
+        for v, pace in (("fed_treasuries", 80.0), ("fed_mbs", 40.0)):
+            before = out[v]["2026-12-01"]
+            out[v][_months("2027-01", "2027-12")] = _ramp(before, pace, 12)
+    if name in ("tax-cliff-bills", "tax-cliff-coupons"):
+        # all (bills) or none (coupons) of each month's new borrowing, deficit_12m / 12, in
+        # bills from 2027-01, starting from the MSPD stock of the last month (2026-05)
+        when, debt = _raw_last(data_dir, "MSPD_MARKETABLE")
+        when_bills, bills = _raw_last(data_dir, "MSPD_BILLS")
+        assert when == when_bills == pd.Timestamp("2026-05-01")
+        debt, bills = debt / 1000.0, bills / 1000.0  # $mn -> $bn
+        fraction = 1.0 if name == "tax-cliff-bills" else 0.0
+        share = []
+        for date in dates:
+            borrowing = deficit[date] / 12.0
+            bills += (fraction if date >= pd.Timestamp("2027-01-01") else bills / debt) * borrowing
+            debt += borrowing
+            share.append(100.0 * bills / debt)
+        out["bill_share"][:] = share
+    # every other shipped file keeps the announced holdings and the last observed values
+    return out
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
-def test_exogenous_paths_are_what_the_file_says(path, runs):
+def test_exogenous_paths_are_what_the_file_says(path, runs, shared_data_dir):
     scenario, results, ds = runs(path)
     dates = ds["date"].to_index()
-    for name, want in expected_exogenous(scenario.name, results, dates).items():
+    want_all = expected_exogenous(scenario.name, results, dates, shared_data_dir)
+    assert set(want_all) == set(results.exogenous)
+    for name, want in want_all.items():
         got = ds[f"exog_{name}"]
         assert got.dims == ("date",)
         np.testing.assert_allclose(got.values, want.to_numpy(), rtol=1e-12, err_msg=name)
 
 
-def test_last_observed_values_match_the_baseline_description(fits):
-    # baseline.yaml: "deficit_12m $1,637bn and tariff_rate 7.3% in 2026-03". From the raw files:
-    # TARIFF_ETR_CUSTOMS.csv ends 2026-03-01 with 7.344 (SOURCES.md: last 2026-03-01), and the 12
-    # rows of MTSDS133FMS.csv for 2025-04..2026-03 sum to -1,636,820 ($mn).
+def test_last_observed_values_match_the_baseline_description(fits, shared_data_dir):
+    # baseline.yaml: "deficit 1,946 $bn in 2026-07", "tariff rate 7.3% in 2026-03", data to
+    # 2026-09. From the raw files: TARIFF_ETR_CUSTOMS.csv ends 2026-03-01 with 7.344, and the 12
+    # rows of MTSDS133FMS.csv for 2025-08..2026-07 sum to about -1,946,000 ($mn).
     results = fits(None)
-    assert results.panel.frame.index[-1] == pd.Timestamp("2026-03-01")
-    assert abs(last_value(results, "deficit_12m") - 1637) < 1
+    assert results.panel.latest == "2026-09"
+    mts = pd.read_csv(shared_data_dir / "MTSDS133FMS.csv", parse_dates=["date"])
+    mts = mts.set_index("date")["value"]
+    assert mts.index[-1] == pd.Timestamp("2026-07-01")
+    assert abs(-mts.iloc[-12:].sum() / 1000 - 1946) < 1
+    assert abs(last_value(results, "deficit_12m") - 1946) < 1
     assert abs(last_value(results, "tariff_rate") - 7.3) < 0.05
 
 
 def test_high_tariffs_exogenous_path_in_figures(runs):
-    """Spot values straight from the YAML: 18% and -24/month from April, the first forecast
-    month; March 2026 is the last data month, so the deficit path starts from its value."""
+    """Spot values straight from the YAML: 18% and -23/month from 2026-12; October and November
+    2026, the first forecast months, keep the last observed values."""
     _, results, ds = runs(SCENARIO_DIR / "high-tariffs.yaml")
     tariff = ds["exog_tariff_rate"].to_series()
     deficit = ds["exog_deficit_12m"].to_series()
-    assert results.panel.frame.index[-1] == pd.Timestamp("2026-03-01")
-    assert tariff.index[0] == pd.Timestamp("2026-04-01")
-    assert tariff["2026-04-01"] == 18 and tariff["2026-12-01"] == 18
-    # April is one month of tariffs, December nine
-    march = last_value(results, "deficit_12m")
-    assert deficit["2026-04-01"] - march == pytest.approx(-24)
-    assert deficit["2026-12-01"] - march == pytest.approx(-216)
+    assert tariff.index[0] == pd.Timestamp("2026-10-01")
+    assert tariff["2026-11-01"] == pytest.approx(last_value(results, "tariff_rate"))
+    assert tariff["2026-12-01"] == 18 and tariff["2027-12-01"] == 18
+    july = last_value(results, "deficit_12m")  # MTS ends 2026-07; held through 2026-11
+    assert deficit["2026-11-01"] == pytest.approx(july)
+    assert deficit["2026-12-01"] - july == pytest.approx(-23)
+    assert deficit["2027-12-01"] - july == pytest.approx(-23 * 13)
+
+
+def test_treasury_cash_balance_is_a_soft_condition_of_the_baseline(runs):
+    # policy/treasury-cash-balance.yaml: 850 $bn for the end of 2026Q4 (release of 2026-08-03),
+    # sd 100 in baseline.yaml; the December 2026 TGA is pulled towards it, not pinned
+    scenario, _, ds = runs(SCENARIO_DIR / "baseline.yaml")
+    assert scenario.spec.policy.treasury_cash.sd == 100
+    december = ds["tga"].sel(date="2026-12-01").values.ravel()
+    assert np.ptp(december) > 0
+    assert abs(np.median(december) - 850) < 2 * 100
+    notes = ds.attrs["exogenous_assumptions"]
+    notes = __import__("json").loads(notes) if isinstance(notes, str) else notes
+    assert "2026Q4 850" in notes["baseline"]["tga"]
 
 
 def test_baseline_2025_11_forecasts_from_december_2025(runs):
@@ -307,14 +366,16 @@ def test_print_money_inherits_the_baseline_events_bounds_and_settings():
     assert spec.name == "print-money"
     assert spec.events == base.events
     assert len(spec.events) == 5
-    for label, cond in base.conditions.items():
-        assert spec.conditions[label] == cond
-    assert set(spec.conditions) == {*base.conditions, "qe_purchases"}
-    qe = spec.conditions["qe_purchases"]
-    assert qe.kind == "hard" and qe.variable == "fed_assets"
-    (seg,) = qe.path
-    assert (seg.start, seg.end, seg.kind, seg.per_month) == ("2026-04", "2026-12", "per_month", 80)
-    assert spec.adjusting_shocks == ("fed_assets",)
+    assert spec.conditions == base.conditions
+    treasuries, mbs = spec.policy.fed
+    assert (treasuries.of, treasuries.purchases, treasuries.start, treasuries.end) == (
+        "treasuries",
+        80,
+        "2027-01",
+        "2027-12",
+    )
+    assert (mbs.of, mbs.purchases, mbs.start, mbs.end) == ("mbs", 40, "2027-01", "2027-12")
+    assert spec.policy.treasury_cash == base.policy.treasury_cash  # merged key by key
     assert (spec.horizon, spec.draws, spec.seed, spec.as_of) == (
         base.horizon,
         base.draws,

@@ -23,7 +23,7 @@ from fiscalcliff.model.fit import fit_arrays
 from fiscalcliff.model.hyper import log_hyperprior
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PRIOR = ROOT / "priors" / "default.yaml"
+REDUCED_FORM_PRIOR = ROOT / "priors" / "reduced-form.yaml"
 FLAT_PRIOR = Path(__file__).resolve().parent / "fixtures" / "priors" / "flat.yaml"
 HORIZON = "2026-12"
 DRAWS = 300
@@ -40,7 +40,7 @@ def source(shared_data_dir):
 @pytest.fixture(scope="module")
 def default_fit(source):
     """(spec, spec.model_dump() taken before fitting, results) for priors/default.yaml."""
-    spec = fc.load_prior_file(DEFAULT_PRIOR)
+    spec = fc.load_prior_file(REDUCED_FORM_PRIOR)
     before = spec.model_dump()
     results = fc.fit(spec, source=source)
     return spec, before, results
@@ -73,7 +73,7 @@ def months_after(last: pd.Timestamp, horizon: str) -> list[pd.Timestamp]:
 def test_near_flat_prior_posterior_mean_is_statsmodels_var_ols(source):
     spec = fc.load_prior_file(FLAT_PRIOR)
     m = spec.model
-    default = fc.load_prior_file(DEFAULT_PRIOR).model
+    default = fc.load_prior_file(REDUCED_FORM_PRIOR).model
     assert (m.endogenous, m.exogenous) == (default.endogenous, default.exogenous)
     panel = load_panel(
         [*m.endogenous, *m.exogenous], source=source, start=m.sample.start, end=m.sample.end
@@ -255,7 +255,7 @@ def test_estimated_hyperparameters_are_a_local_maximum(default_fit):
 
 
 def test_as_of_limits_the_last_month(source, results):
-    spec = fc.load_prior_file(DEFAULT_PRIOR)
+    spec = fc.load_prior_file(REDUCED_FORM_PRIOR)
     early = fc.fit(spec, source=source, as_of="2025-11")
     assert early.panel.frame.index[-1] == pd.Timestamp("2025-11-01")
     assert early.sample_end == "2025-11"

@@ -14,7 +14,7 @@ from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.spec import load_prior_file
 
-PRIOR = Path(__file__).resolve().parents[1] / "priors" / "default.yaml"
+PRIOR = Path(__file__).resolve().parents[1] / "priors" / "reduced-form.yaml"
 
 
 @pytest.fixture(scope="module")

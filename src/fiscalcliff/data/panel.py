@@ -38,6 +38,9 @@ class DataPanel:
         Last month (``"YYYY-MM"``) with data of each series, before trimming to the common end.
     notes
         Human-readable notes: what limits the sample, fills, interpolations, dropped months.
+    source
+        The source the series were read from (None: the default source); later reads for the
+        same forecast (e.g. a scenario's financing mix) use it too.
     tail
         The ragged edge: the months after the sample's last month up to the latest month any
         series has data for (capped at ``end``), with the values observed there and NaN where a
@@ -52,6 +55,7 @@ class DataPanel:
     last_dates: dict[str, str]
     notes: list[str] = field(default_factory=list)
     tail: pd.DataFrame | None = None
+    source: Source | None = field(default=None, repr=False, compare=False)
 
     @property
     def edge(self) -> pd.DataFrame:
@@ -184,6 +188,7 @@ def load_panel(
         last_dates={name: fmt_month(b.last) for name, b in built.items()},
         notes=notes,
         tail=tail,
+        source=source,
     )
 
 

@@ -10,6 +10,7 @@ to 2025-11 knows the end of runoff announced on 2025-10-29, not the bill purchas
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,7 +54,8 @@ def holdings_paths(
         {"treasuries": last["fed_treasuries"], "mbs": last["fed_mbs"]},
     )
     out = {name: path[col].to_numpy(float) for name, col in _COLUMNS.items()}
-    first_rule = str(path["rule"].iloc[0]).split(" ")[0]
+    ids = re.findall(r"\d{4}-\d{2}-\d{2}-[a-z0-9-]*[a-z0-9]", str(path["rule"].iloc[0]))
+    first_rule = ", ".join(dict.fromkeys(ids)) or str(path["rule"].iloc[0])
     digests = ", ".join(f"{f.path.name} sha256 {f.sha256[:12]}" for f in policy.files)
     note = (
         f"announced policy as of {as_of} (first month by {first_rule}; {digests}); runoff caps "

@@ -17,6 +17,12 @@ def _num(x: float, digits: int = 2) -> str:
     return "–" if not np.isfinite(x) else f"{x:+.{digits}f}"
 
 
+def _scored(ds, model: str, variable: str) -> bool:
+    """Whether the backtest scored ``model`` on ``variable`` (not every model has every series)."""
+    crps = ds["crps"].sel(model=model, variable=variable).values
+    return bool(np.isfinite(crps).any())
+
+
 def _ordered(variables) -> list[str]:
     present = [str(v) for v in variables]
     return [v for v in KEY_VARIABLES if v in present] + [
@@ -59,10 +65,14 @@ def accuracy_page(result, backtest_dir: str | Path) -> tuple[str, dict]:
                 ["seed", s["seed"]],
                 [
                     "mode",
-                    s["mode"]
+                    _mode_text(s)
                     + (
-                        f" (conditioned on {', '.join(s['condition_on'])})"
+                        ""
                         if s["condition_on"]
+                        else ": the prior file's announced inputs (model.announced) follow the "
+                        "policy announced by each origin, other exogenous variables are held at "
+                        "their last value"
+                        if s["mode"] == "announced"
                         else ": exogenous variables held at their last value"
                     ),
                 ],
@@ -80,7 +90,7 @@ def accuracy_page(result, backtest_dir: str | Path) -> tuple[str, dict]:
     lines += ["", "## CRPS skill against the random walk", ""]
     rows = []
     for var in variables:
-        for model in [m for m in s["models"] if m != "rw"]:
+        for model in [m for m in s["models"] if m != "rw" and _scored(ds, m, var)]:
             rows.append([var, model, *[_num(skill.loc[(model, var), g]) for g in groups]])
     lines += [md.table(["variable", "model", *groups], rows)]
     figs = {f"skill_{v}": plots.skill_by_horizon(result, v) for v in variables[:7]}
@@ -108,6 +118,7 @@ def accuracy_page(result, backtest_dir: str | Path) -> tuple[str, dict]:
         ]
         for var in variables
         for m in s["models"]
+        if _scored(ds, m, var)
     ]
     lines += [md.table(["variable", "model", "90% band", "50% band"], rows)]
     figs["coverage"] = plots.coverage_chart(result)
@@ -132,7 +143,7 @@ def accuracy_page(result, backtest_dir: str | Path) -> tuple[str, dict]:
         [var, m, g, _num(dm.loc[(m, var, g), "dm_stat"]), f"{dm.loc[(m, var, g), 'p_value']:.3f}"]
         for var in variables
         for m in s["models"]
-        if m != "rw"
+        if m != "rw" and _scored(ds, m, var)
         for g in groups
         if g != "all"
     ]
@@ -173,27 +184,81 @@ def _losses(skill, main: str, variables, groups) -> list[str]:
         f"`{main}` is worse than the random walk in {len(lose_rw)} of {n_cells} variable × "
         "horizon-group cells" + (": " + "; ".join(lose_rw) + "." if lose_rw else ".")
     )
-    if ("minnesota", variables[0]) in skill.index:
-        beat = [
-            f"{v} ({g})"
+    others = [m for m in dict.fromkeys(skill.index.get_level_values(0)) if m not in (main, "rw")]
+    for other in others:
+        cells = [
+            (v, g)
             for v in variables
             for g in groups
-            if g != "all" and skill.loc[("minnesota", v), g] > skill.loc[(main, v), g]
+            if g != "all" and (other, v) in skill.index and np.isfinite(skill.loc[(other, v), g])
         ]
+        beat = [
+            f"{v} ({g})" for v, g in cells if skill.loc[(other, v), g] > skill.loc[(main, v), g]
+        ]
+        label = "The plain Minnesota BVAR" if other == "minnesota" else f"`{other}`"
         out += [
             "",
-            f"The plain Minnesota BVAR beats `{main}` in {len(beat)} of {n_cells} "
-            "cells" + (": " + ", ".join(beat) + "." if beat else "."),
+            f"{label} beats `{main}` in {len(beat)} of {len(cells)} cells it is scored in"
+            + (": " + ", ".join(beat) + "." if beat else "."),
         ]
     return out
 
 
-def write_accuracy(tmp: Path, backtest_dir: str | Path) -> tuple[Path, list[Path]]:
-    """Write ``accuracy.md`` and ``figures/accuracy/*.png`` into the report directory."""
+def _mode_text(s: dict) -> str:
+    if s["condition_on"]:
+        return f"{s['mode']} (conditioned on {', '.join(s['condition_on'])})"
+    return s["mode"]
+
+
+def further_section(result, backtest_dir: str | Path) -> list[str]:
+    """Markdown of one further backtest (e.g. the realised-policy mode): skill and coverage."""
+    s = result.settings
+    variables = _ordered(result.dataset["variable"].values)
+    skill = result.skill()
+    groups = list(skill.columns)
+    models = [m for m in s["models"] if m != "rw"]
+    cov = result.coverage()
+    lines = [
+        f"## {', '.join(f'`{m}`' for m in models)}: mode {_mode_text(s)}",
+        "",
+        f"Stored in `{md.display_path(backtest_dir)}`: origins {s['origins'][0]} .. "
+        f"{s['origins'][-1]} ({len(s['origins'])}), horizons 1-{s['horizons']}, "
+        f"{s['draws']:,} draws, seed {s['seed']}; command `{s.get('command', '')}`. Horizons "
+        "past the last observed month of a conditioning variable are not scored.",
+        "",
+    ]
+    rows = [
+        [
+            var,
+            m,
+            *[_num(skill.loc[(m, var), g]) for g in groups],
+            f"{cov.loc[(m, var), 'cover90 all']:.2f}",
+        ]
+        for var in variables
+        for m in models
+        if _scored(result.dataset, m, var)
+    ]
+    lines += [md.table(["variable", "model", *groups, "90% band"], rows), ""]
+    return lines
+
+
+def write_accuracy(
+    tmp: Path, backtest_dir: str | Path, further: tuple[str | Path, ...] = ()
+) -> tuple[Path, list[Path]]:
+    """Write ``accuracy.md`` and ``figures/accuracy/*.png`` into the report directory.
+
+    ``backtest_dir`` gives the full page; each directory in ``further`` (e.g. the same models
+    in realised-policy mode) adds a section with its skill and coverage table.
+    """
     from fiscalcliff.evaluation import BacktestResult, plots
 
     result = BacktestResult.read(backtest_dir)
     text, figs = accuracy_page(result, backtest_dir)
+    if further:
+        extra = ["", "# Other modes", ""]
+        for directory in further:
+            extra += further_section(BacktestResult.read(directory), directory)
+        text += "\n".join(extra)
     fig_dir = tmp / "figures" / PAGE
     fig_dir.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -80,7 +80,7 @@ def build_report(
     history_months: int = HISTORY_MONTHS,
     reporter=None,
     command: str | None = None,
-    backtest: str | Path | None = None,
+    backtest: str | Path | Sequence[str | Path] | None = None,
 ) -> list[ReportPage]:
     """Forecast every scenario file and write one MyST page per scenario into ``out``.
 
@@ -102,9 +102,10 @@ def build_report(
         Progress reporter with ``phase(label)`` (the CLI's).
     command : str, optional
         The command line to quote on the pages.
-    backtest : str or Path, optional
-        A stored ``fiscalcliff backtest`` directory; adds the "Forecast accuracy" page
-        (``accuracy.md``) and links it from the index.
+    backtest : str, Path or sequence of them, optional
+        Stored ``fiscalcliff backtest`` directories; the first gives the "Forecast accuracy"
+        page (``accuracy.md``, linked from the index), each further one a section of it (e.g.
+        the realised-policy mode).
 
     Returns
     -------
@@ -118,14 +119,18 @@ def build_report(
 
     phase = reporter.phase if reporter is not None else _null_phase
     out = Path(out)
-    if backtest is not None:
+    if isinstance(backtest, (str, Path)):
+        backtest = [backtest]
+    backtests = tuple(backtest or ())
+    if backtests:
         from fiscalcliff.evaluation.output import MARKER
 
-        if not (Path(backtest) / MARKER).is_file():
-            raise InputError(
-                f"--backtest {backtest}: no {MARKER} there; give a `fiscalcliff backtest --out` "
-                "directory"
-            )
+        for directory in backtests:
+            if not (Path(directory) / MARKER).is_file():
+                raise InputError(
+                    f"--backtest {directory}: no {MARKER} there; give a `fiscalcliff backtest "
+                    "--out` directory"
+                )
     groups = group_scenarios(load_scenarios(find_scenario_files(inputs)))
     runs = []
     for g in groups:
@@ -160,10 +165,10 @@ def build_report(
                         baseline=run.group.baseline,
                     )
                 )
-        if backtest is not None:
+        if backtests:
             from fiscalcliff.report.accuracy import write_accuracy
 
-            page, figures = write_accuracy(Path(tmp), backtest)
+            page, figures = write_accuracy(Path(tmp), backtests[0], backtests[1:])
             written.append(
                 ReportPage(
                     name="accuracy",
@@ -172,7 +177,7 @@ def build_report(
                     baseline="rw",
                 )
             )
-        (Path(tmp) / "index.md").write_text(_index_page(runs, command, backtest is not None))
+        (Path(tmp) / "index.md").write_text(_index_page(runs, command, bool(backtests)))
     return written
 
 

@@ -50,7 +50,9 @@ def add_report_parser(sub) -> argparse.ArgumentParser:
     rep.add_argument(
         "--backtest",
         metavar="DIR",
-        help="a stored `fiscalcliff backtest` output directory: adds the Forecast accuracy page",
+        action="append",
+        help="a stored `fiscalcliff backtest` output directory: adds the Forecast accuracy page; "
+        "repeat it to add further runs (e.g. the realised-policy mode) as sections",
     )
     return rep
 
@@ -71,8 +73,8 @@ def report_cmd(args: argparse.Namespace) -> int:
         argv += ["--seed", str(args.seed)]
     if args.history_months != 36:
         argv += ["--history-months", str(args.history_months)]
-    if args.backtest:
-        argv += ["--backtest", args.backtest]
+    for directory in args.backtest or ():
+        argv += ["--backtest", directory]
     pages = build_report(
         args.scenarios,
         args.out,

@@ -14,7 +14,7 @@ from fiscalcliff.errors import ConfigError
 from fiscalcliff.scenarios.spec import ScenarioSpec
 
 #: sections merged key by key when a scenario extends another; everything else is replaced
-_MERGED_SECTIONS = ("exogenous", "conditions", "events", "horizon")
+_MERGED_SECTIONS = ("exogenous", "conditions", "events", "horizon", "policy")
 
 
 class _Override(BaseModel):
@@ -34,6 +34,8 @@ class _Override(BaseModel):
     conditions: Any = None
     adjusting_shocks: Any = None
     events: Any = None
+    policy: Any = None
+    sources: Any = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from fiscalcliff.forecasting.core import (
 )
 from fiscalcliff.forecasting.paths import simulate_paths
 from fiscalcliff.forecasting.ragged import fill_ragged_edge
+from fiscalcliff.scenarios import policy_knobs
 from fiscalcliff.scenarios.conditions import build_conditions
 from fiscalcliff.scenarios.events import Event, event_indicator, parse_event
 from fiscalcliff.scenarios.loader import Scenario
@@ -97,9 +98,22 @@ def last_observed(results: BVARResults) -> dict[str, float]:
     return last
 
 
-def _exogenous(scenario: Scenario, results: BVARResults, dates, last) -> tuple[np.ndarray, dict]:
+def _segment_note(segments) -> str:
+    return "; ".join(
+        f"{seg.kind} {getattr(seg, seg.kind)}"
+        + (f" from {seg.start}" if seg.start else "")
+        + (f" to {seg.end}" if seg.end else "")
+        for seg in segments
+    )
+
+
+def _exogenous(
+    scenario: Scenario, results: BVARResults, dates, last, source=None
+) -> tuple[np.ndarray, dict]:
+    """The scenario's exogenous paths: ``exogenous:`` segments, then the ``policy:`` knobs."""
     spec = scenario.spec
-    unknown = sorted(set(spec.exogenous) - set(results.exogenous))
+    segments = {**spec.exogenous, **policy_knobs.policy_segments(spec.policy)}
+    unknown = sorted(set(segments) - set(results.exogenous))
     if unknown:
         raise InputError(
             f"exogenous: {', '.join(unknown)} not exogenous in the model "
@@ -107,17 +121,30 @@ def _exogenous(scenario: Scenario, results: BVARResults, dates, last) -> tuple[n
         )
     paths = {
         name: build_path(segs, dates, last[name], what=f"exogenous.{name}")
-        for name, segs in spec.exogenous.items()
+        for name, segs in segments.items()
     }
     x, notes = exogenous_future(results, dates, paths)
     for name in paths:
-        notes[name] = "scenario path: " + "; ".join(
-            f"{seg.kind} {getattr(seg, seg.kind)}"
-            + (f" from {seg.start}" if seg.start else "")
-            + (f" to {seg.end}" if seg.end else "")
-            for seg in spec.exogenous[name]
+        notes[name] = "scenario path: " + _segment_note(segments[name])
+    names = list(results.exogenous)
+    x, fed_notes = policy_knobs.apply_fed_actions(x, names, spec.policy.fed, dates, last)
+    notes.update({n: f"{notes.get(n, '')}; then {v}".lstrip("; ") for n, v in fed_notes.items()})
+    if spec.policy.financing:
+        debt = _marketable_debt(results, source)
+        x, fin_notes = policy_knobs.apply_financing(
+            x, names, spec.policy.financing, dates, last.get("bill_share", np.nan), debt
         )
+        notes.update(fin_notes)
     return x, notes
+
+
+def _marketable_debt(results: BVARResults, source=None) -> float:
+    """Marketable Treasury debt ($bn) in the last month of data up to the forecast's data month."""
+    from fiscalcliff.data import load_panel
+
+    source = source if source is not None else results.panel.source
+    panel = load_panel(["marketable_debt"], source=source, end=results.panel.latest)
+    return float(panel.frame["marketable_debt"].iloc[-1])
 
 
 def run_scenarios(
@@ -163,9 +190,7 @@ def run_scenarios(
             from fiscalcliff.model.spec import load_prior_file
 
             with phase("fitting the model (shared by all scenarios)"):
-                results = fit(
-                    load_prior_file(settings.priors), source=source, as_of=settings.as_of
-                )
+                results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
         latest = pd.Timestamp(f"{results.panel.latest}-01")
         dates = forecast_dates(latest, settings.horizon_end)
     for s in scenarios:
@@ -202,10 +227,15 @@ def run_scenarios(
     all_paths, exog_rows, notes, cond_notes = [], [], {}, {}
     for s in scenarios:
         with phase(f"scenario {s.name}"), named_errors(s):
-            x, notes[s.name] = _exogenous(s, results, dates, last)
+            x, notes[s.name] = _exogenous(s, results, dates, last, source)
             paths = simulate_paths(sample.b, sample.sigma_root, history, x, z, results.layout)
+            cash, cash_note = policy_knobs.treasury_cash_conditions(
+                s.spec.policy, results.panel.latest, dates
+            )
+            if cash_note:
+                notes[s.name]["tga"] = cash_note
             conds = build_conditions(
-                s.spec.conditions,
+                {**s.spec.conditions, **cash},
                 dates=dates,
                 endogenous=endog,
                 identities=results.identities,

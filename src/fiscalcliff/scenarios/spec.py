@@ -127,6 +127,103 @@ class Condition(_Strict):
         return "hard" if self.sd is None else "soft"
 
 
+class FedAction(_Strict):
+    """One change to the Fed's securities holdings over ``from``..``to`` (policy knob).
+
+    Exactly one of ``purchases`` (net purchases, $bn a month: holdings rise by this much each
+    month), ``runoff_cap`` (holdings fall by this much each month: runoff at the cap) or
+    ``reinvest: true`` (holdings flat: maturing securities reinvested). ``of`` says which
+    holdings: ``treasuries`` (coupons and bills, the ``fed_treasuries`` variable), ``bills``
+    (Treasury bills, also ``fed_treasuries``) or ``mbs`` (``fed_mbs``). In its months the action
+    replaces the monthly change of the baseline path; other months keep the baseline's changes.
+    """
+
+    of: Literal["treasuries", "bills", "mbs"]
+    purchases: Real | None = Field(None, ge=0, le=MAX_LEVEL, description="$bn a month")
+    runoff_cap: Real | None = Field(None, ge=0, le=MAX_LEVEL, description="$bn a month")
+    reinvest: bool | None = None
+    start: str = Field(..., alias="from", description="first month, YYYY-MM")
+    end: str | None = Field(None, alias="to", description="last month (default: horizon end)")
+
+    _months = field_validator("start", "end")(_month)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FedAction:
+        kinds = [k for k in ("purchases", "runoff_cap", "reinvest") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(
+                "a Fed action needs exactly one of purchases, runoff_cap, reinvest"
+                + (f" (got {', '.join(kinds)})" if kinds else "")
+            )
+        if self.reinvest is False:
+            raise ValueError("'reinvest: false' says nothing; give purchases or runoff_cap")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        return self
+
+    @property
+    def monthly_change(self) -> float:
+        """The holdings' change each month of the action, $bn."""
+        if self.purchases is not None:
+            return float(self.purchases)
+        if self.runoff_cap is not None:
+            return -float(self.runoff_cap)
+        return 0.0
+
+    @property
+    def variable(self) -> str:
+        """The exogenous model variable the action moves."""
+        return "fed_mbs" if self.of == "mbs" else "fed_treasuries"
+
+
+class Financing(_Strict):
+    """Treasury's financing mix over ``from``..``to``: the share of new borrowing in bills.
+
+    New borrowing each month is taken as one twelfth of the 12-month deficit (``deficit_12m``,
+    the scenario's path); ``bill_share`` of it is issued as bills, the rest as coupons. The
+    knob sets the path of the bill share of marketable debt (``bill_share``, percent).
+    """
+
+    bill_share: Real = Field(..., ge=0, le=1, description="share of new borrowing in bills")
+    start: str = Field(..., alias="from", description="first month, YYYY-MM")
+    end: str | None = Field(None, alias="to", description="last month (default: horizon end)")
+
+    _months = field_validator("start", "end")(_month)
+
+    @model_validator(mode="after")
+    def _order(self) -> Financing:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        return self
+
+
+class TreasuryCash(_Strict):
+    """Treasury's announced end-of-quarter cash balances as soft conditions on the TGA.
+
+    The balances announced by the data month (``policy/treasury-cash-balance.yaml``) for the
+    quarter ends inside the horizon are imposed on the quarter-end month's TGA with standard
+    deviation ``sd`` ($bn; the TGA is a monthly average, the announcement an end-of-quarter
+    balance).
+    """
+
+    announced: Literal[True] = True
+    sd: Real = Field(..., gt=0, le=MAX_LEVEL, description="$bn")
+
+
+class PolicySpec(_Strict):
+    """Policy knobs in a researcher's words; each becomes a path of a policy input."""
+
+    fed: tuple[FedAction, ...] = Field(default=(), max_length=100)
+    financing: tuple[Financing, ...] = Field(default=(), max_length=100)
+    deficit: tuple[Segment, ...] | None = Field(
+        None, description="path of the 12-month deficit (deficit_12m), $bn"
+    )
+    tariff_rate: tuple[Segment, ...] | None = Field(
+        None, description="path of the realised effective tariff rate (tariff_rate), percent"
+    )
+    treasury_cash: TreasuryCash | None = None
+
+
 class Horizon(_Strict):
     """Forecast months; ``start`` defaults to the month after the last data month."""
 
@@ -153,6 +250,10 @@ class ScenarioSpec(_Strict):
         None, description="variables whose shocks may move to meet hard/soft conditions (all)"
     )
     events: dict[str, str] = Field(default_factory=dict)
+    policy: PolicySpec = Field(default_factory=PolicySpec)
+    sources: tuple[str, ...] = Field(
+        default=(), description="where the scenario's numbers come from, one line each"
+    )
 
     _as_of = field_validator("as_of")(_month)
 
@@ -162,3 +263,10 @@ class ScenarioSpec(_Strict):
         if not _NAME.match(value):
             raise ValueError(f"'{value}': use letters, digits, '-', '_' or '.' (no spaces)")
         return value
+
+    @model_validator(mode="after")
+    def _one_place_per_input(self) -> ScenarioSpec:
+        for knob, name in (("deficit", "deficit_12m"), ("tariff_rate", "tariff_rate")):
+            if getattr(self.policy, knob) is not None and name in self.exogenous:
+                raise ValueError(f"policy.{knob} and exogenous.{name} set the same path; keep one")
+        return self

@@ -219,7 +219,7 @@ def further_section(result, backtest_dir: str | Path) -> list[str]:
     models = [m for m in s["models"] if m != "rw"]
     cov = result.coverage()
     lines = [
-        f"## {', '.join(f'`{m}`' for m in models)}: mode {_mode_text(s)}",
+        f"### {', '.join(f'`{m}`' for m in models)}: mode {_mode_text(s)}",
         "",
         f"Stored in `{md.display_path(backtest_dir)}`: origins {s['origins'][0]} .. "
         f"{s['origins'][-1]} ({len(s['origins'])}), horizons 1-{s['horizons']}, "
@@ -255,7 +255,7 @@ def write_accuracy(
     result = BacktestResult.read(backtest_dir)
     text, figs = accuracy_page(result, backtest_dir)
     if further:
-        extra = ["", "# Other modes", ""]
+        extra = ["", "## Other modes", ""]
         for directory in further:
             extra += further_section(BacktestResult.read(directory), directory)
         text += "\n".join(extra)

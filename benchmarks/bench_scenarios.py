@@ -55,7 +55,9 @@ def main() -> None:
     parser.add_argument("--bounds", action="store_true", help="add non-negativity floors")
     args = parser.parse_args()
 
-    priors = ROOT / "priors" / "default.yaml"
+    # the reduced-form model: conditions on fed_assets need it endogenous (in the default model it
+    # is an identity over the policy inputs, which scenarios set with policy: knobs instead)
+    priors = ROOT / "priors" / "reduced-form.yaml"
     t0 = time.perf_counter()
     results = fit(load_prior_file(priors), source=default_source())
     t_fit = time.perf_counter() - t0

@@ -140,7 +140,7 @@ def main() -> None:
                     "--priors",
                     "priors/default.yaml",
                     "--horizon",
-                    "2026-12",
+                    "2027-12",  # the README's quick start
                     "--draws",
                     str(args.draws),
                     "--stability",

@@ -336,3 +336,28 @@ def test_bad_backtest_arguments_exit_2_naming_them(cli, tmp_path, shared_data_di
     assert code == 2, stderr
     assert message in stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_coverage_of_a_series_a_model_does_not_have_is_nan_not_zero():
+    """A model without a series (the reduced-form model has no fed_other_assets) is not scored
+    on it: its coverage is missing, where a stored 0 would read as 'never covered'."""
+    import xarray as xr
+
+    from fiscalcliff.evaluation.summary import coverage_table
+
+    shape = (2, 3, 2, 12)  # model, origin, variable, horizon
+    crps = np.ones(shape)
+    crps[1, :, 1, :] = np.nan  # model "b" does not have variable "y"
+    covered = np.ones(shape)
+    covered[1, :, 1, :] = 0.0  # what the runner stores for it
+    coords = {"model": ["a", "b"], "origin": [0, 1, 2], "variable": ["x", "y"]}
+    coords["horizon"] = np.arange(1, 13)
+    dims = ("model", "origin", "variable", "horizon")
+    ds = xr.Dataset(
+        {"crps": (dims, crps), "cover50": (dims, covered), "cover90": (dims, covered)}, coords
+    )
+    table = coverage_table(ds)
+    assert table.loc[("a", "y"), "cover90 all"] == 1.0
+    assert table.loc[("b", "x"), "cover90 all"] == 1.0
+    assert np.isnan(table.loc[("b", "y"), "cover90 all"])
+    assert np.isnan(table.loc[("b", "y"), "cover50 1-3"])

@@ -57,8 +57,9 @@ def coverage_table(ds) -> pd.DataFrame:
             row = {}
             for g, (lo, hi) in _groups(ds).items():
                 sub = ds.sel(model=model, variable=var, horizon=slice(lo, hi))
-                row[f"cover50 {g}"] = float(sub.cover50.mean())
-                row[f"cover90 {g}"] = float(sub.cover90.mean())
+                scored = np.isfinite(sub.crps)  # a model without the series: NaN, not 0
+                row[f"cover50 {g}"] = float(sub.cover50.where(scored).mean())
+                row[f"cover90 {g}"] = float(sub.cover90.where(scored).mean())
             rows[(str(model), str(var))] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.names = ["model", "variable"]

@@ -344,9 +344,10 @@ def test_treasury_cash_balance_is_a_soft_condition_of_the_baseline(runs):
     december = ds["tga"].sel(date="2026-12-01").values.ravel()
     assert np.ptp(december) > 0
     assert abs(np.median(december) - 850) < 2 * 100
-    notes = ds.attrs["exogenous_assumptions"]
+    notes = ds.attrs["conditions"]  # a condition on the TGA, not an exogenous path
     notes = __import__("json").loads(notes) if isinstance(notes, str) else notes
-    assert "2026Q4 850" in notes["baseline"]["tga"]
+    assert "2026Q4 850" in notes["baseline"]["treasury_cash"]
+    assert notes["baseline"]["soft"] == 1
 
 
 def test_baseline_2025_11_forecasts_from_december_2025(runs):

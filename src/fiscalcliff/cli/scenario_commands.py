@@ -69,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         f"  conditions: {conds['hard']} hard, {conds['soft']} soft, {conds['bounds']} bounds; "
         f"adjusting shocks: {', '.join(conds['adjusting_shocks'])}"
     )
+    if conds.get("treasury_cash"):
+        print(f"  treasury cash balance: {conds['treasury_cash']}")
     print()
     units = {v: str(one[v].attrs.get("units", "")) for v in one.data_vars}
     print(format_summary(quarterly_summary(one), units))

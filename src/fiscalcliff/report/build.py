@@ -237,7 +237,13 @@ def _write_scenario(
     exog = md.attr_json(attrs, "exogenous_assumptions", {}).get(name, {})
     conds = md.attr_json(attrs, "conditions", {}).get(name, {})
     others = [s for s in run.group.names if s != name]
-    data_line = f"data to {sample_end}"
+    latest = cmp.results.panel.latest
+    data_line = f"data to {latest}" + (
+        f" (each series to its own last month; the ragged edge after {sample_end} is filled per "
+        "draw)"
+        if latest != sample_end
+        else ""
+    )
     if run.group.as_of:
         data_line += f" (the scenario's `as_of: {run.group.as_of}`)"
     lines += [
@@ -264,6 +270,8 @@ def _write_scenario(
             f"{conds.get('bounds', 0)} bound conditions (counted month by month); shocks that "
             f"move to meet them: {', '.join(conds.get('adjusting_shocks', []))}."
         )
+        if conds.get("treasury_cash"):
+            lines.append(f"- **Treasury cash balance:** {_escape(str(conds['treasury_cash']))}.")
     lines.append("")
 
     # fan charts

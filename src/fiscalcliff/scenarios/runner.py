@@ -232,8 +232,6 @@ def run_scenarios(
             cash, cash_note = policy_knobs.treasury_cash_conditions(
                 s.spec.policy, results.panel.latest, dates
             )
-            if cash_note:
-                notes[s.name]["tga"] = cash_note
             conds = build_conditions(
                 {**s.spec.conditions, **cash},
                 dates=dates,
@@ -264,6 +262,8 @@ def run_scenarios(
                 "bounds": len(conds.bound_labels),
                 "adjusting_shocks": list(s.spec.adjusting_shocks or ["all"]),
             }
+            if cash_note:
+                cond_notes[s.name]["treasury_cash"] = cash_note
             all_paths.append(paths)
             exog_rows.append(x)
     stacked = np.stack(all_paths, axis=1)  # (n, S, h, K)

@@ -123,6 +123,9 @@ class _VARDraws:
     exogenous: tuple[str, ...]
     identities: tuple[Identity, ...]
     frame: pd.DataFrame  # data to the origin
+    #: per-draw shadow history of a censored model (n, p, K); None: the observed data
+    history: np.ndarray | None = None
+    censored: dict = field(default_factory=dict)
 
 
 def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[_VARDraws, dict]:
@@ -130,6 +133,12 @@ def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[
 
     results = fit(spec, source=TruncatedSource(source, origin), as_of=origin)
     sample = results.sample(draws, rng)
+    history = sample.history
+    if history is not None and len(results.panel.edge):  # pragma: no cover - a guard
+        raise DataError(
+            f"origin {origin}: a censored model's backtest needs every series observed to the "
+            f"origin (ragged edge {results.panel.edge.index[0]:%Y-%m}..)"
+        )
     return _VARDraws(
         b=sample.b,
         sigma_root=sample.sigma_root,
@@ -138,6 +147,8 @@ def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[
         exogenous=tuple(results.exogenous),
         identities=tuple(results.identities),
         frame=results.panel.frame,
+        history=history,
+        censored=results.censored,
     ), dict(results.hyperparameters.values)
 
 
@@ -196,6 +207,7 @@ def var_ensemble(
     adjusting). Names the model does not have are noted and ignored. Exogenous variables not
     conditioned on are held at their last value (the model's baseline assumption).
     """
+    from fiscalcliff.forecasting.censor import censor, shadow_conditions
     from fiscalcliff.forecasting.paths import simulate_paths
     from fiscalcliff.forecasting.stability import max_root_modulus
 
@@ -230,6 +242,8 @@ def var_ensemble(
             x_future[:, j] = var.frame[name].iloc[-1]
             notes.append(f"exogenous {name}: held at its last value")
     history = var.frame[list(var.endogenous)].to_numpy(float)[-var.layout.lags :]
+    if var.history is not None:
+        history = var.history
     z = np.random.default_rng(shock_seq).standard_normal((draws, h, k))
     paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout)
     if kind == "ols":
@@ -240,11 +254,12 @@ def var_ensemble(
     if hard:
         from fiscalcliff.forecasting.conditional import LinearConditions, condition_shocks
 
-        conds = LinearConditions.build(h, k, hard=hard)
+        conds, _ = shadow_conditions(var, LinearConditions.build(h, k, hard=hard))
         res = condition_shocks(
             z, paths, var.b, var.sigma_root, var.layout, conds, np.random.default_rng(cond_seq)
         )
         paths = simulate_paths(var.b, var.sigma_root, history, x_future, res.shocks, var.layout)
+    paths = censor(var, paths)
     values = scored_values(paths, var.endogenous, var.identities, variables, exog=x_future)
     return Ensemble(
         members=[values[:, s] for s in range(h)],

@@ -12,6 +12,7 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
+from fiscalcliff.forecasting.censor import censor
 from fiscalcliff.forecasting.paths import simulate_paths
 from fiscalcliff.forecasting.stability import max_root_modulus
 
@@ -162,12 +163,12 @@ def stable_sample(
         batch = results.sample(min(int(np.ceil(1.2 * (draws - kept) / rate)), 20_000), rng)
         r = parallel_max_root(batch.b, results.layout)
         ok = r <= EXPLOSIVE_ROOT
-        parts.append((batch.b[ok], batch.sigma[ok], batch.sigma_root[ok]))
+        parts.append(batch.take(ok))
         roots.append(r[ok])
         kept += int(ok.sum())
         drawn += batch.n_draws
-    b, sigma, root = (np.concatenate(x)[:draws] for x in zip(*parts, strict=True))
-    return PosteriorSample(b=b, sigma=sigma, sigma_root=root), np.concatenate(roots)[:draws], drawn
+    sample = PosteriorSample.concatenate(parts).take(slice(0, draws))
+    return sample, np.concatenate(roots)[:draws], drawn
 
 
 def forecast(
@@ -240,14 +241,35 @@ def forecast(
         sample.sigma_root,
         np.random.default_rng(edge_shock_seq),
         np.random.default_rng(edge_cond_seq),
+        sample=sample,
     )
-    paths = simulate_paths(
+    shadow = simulate_paths(
         sample.b, sample.sigma_root, nowcast.history, x_future, shocks, results.layout
     )
+    paths = censor(results, shadow)
     ds = label_paths(
         results, paths, dates, x_future, notes, roots, seed=seed, stability=stability_note
     )
+    add_shadow(ds, results, shadow)
     return add_nowcast(ds, results, nowcast)
+
+
+def add_shadow(ds: xr.Dataset, results: BVARResults, shadow: np.ndarray) -> None:
+    """``shadow_<name>`` for every censored variable: the simulated shadow value (whose
+    ``max`` with the bound is the variable), same dims as the variable; in place."""
+    endog = list(results.endogenous)
+    for name, bound in results.censored.items():
+        var = ds[name]
+        j = endog.index(name)
+        ds[f"shadow_{name}"] = (
+            var.dims,
+            shadow[..., j].reshape(var.shape),
+            {
+                "units": var.attrs.get("units", ""),
+                "kind": "shadow",
+                "description": f"shadow value: {name} = max({bound.lower:g}, shadow)",
+            },
+        )
 
 
 def add_nowcast(ds: xr.Dataset, results: BVARResults, nowcast) -> xr.Dataset:

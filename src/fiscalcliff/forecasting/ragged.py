@@ -25,7 +25,7 @@ import pandas as pd
 from fiscalcliff.forecasting.paths import simulate_paths
 
 if TYPE_CHECKING:  # pragma: no cover
-    from fiscalcliff.model.results import BVARResults
+    from fiscalcliff.model.results import BVARResults, PosteriorSample
 
 __all__ = ["Nowcast", "fill_ragged_edge", "ragged_edge_summary"]
 
@@ -55,7 +55,8 @@ class Nowcast:
     history: np.ndarray
 
 
-def _exogenous_tail(results: BVARResults, tail: pd.DataFrame) -> np.ndarray:
+def exogenous_tail(results: BVARResults, tail: pd.DataFrame) -> np.ndarray:
+    """Exogenous values ``(m, n_exog)`` of the tail months: observed, else the last value."""
     frame = results.panel.frame
     out = np.empty((len(tail), len(results.exogenous)))
     for j, name in enumerate(results.exogenous):
@@ -80,6 +81,8 @@ def fill_ragged_edge(
     sigma_root: np.ndarray,
     shock_rng: np.random.Generator,
     condition_rng: np.random.Generator,
+    *,
+    sample: PosteriorSample | None = None,
 ) -> Nowcast:
     """Fill the tail for every draw and return each draw's history for the forecast.
 
@@ -90,6 +93,10 @@ def fill_ragged_edge(
     sigma_root : ndarray, shape (n, K, K)
     shock_rng, condition_rng : numpy.random.Generator
         Streams for the tail's shocks and for the conditioning (used only if there is a tail).
+    sample : PosteriorSample, optional
+        The draws ``b`` and ``sigma_root`` come from. When it carries per-draw histories (a
+        censored model, whose Gibbs sampler drew the tail with the parameters) those are used
+        as they are, and the streams are not touched.
 
     Returns
     -------
@@ -103,6 +110,16 @@ def fill_ragged_edge(
     sample_history = frame[endog].to_numpy(float)[-p:]
     tail = results.panel.edge
     m = len(tail)
+    if sample is not None and sample.history is not None:
+        from fiscalcliff.forecasting.censor import censor
+
+        return Nowcast(
+            months=tail.index,
+            endogenous=censor(results, sample.edge),
+            exogenous=exogenous_tail(results, tail),
+            observed=np.isfinite(tail[endog].to_numpy(float)),
+            history=sample.history,
+        )
     if m == 0:
         return Nowcast(
             months=tail.index,
@@ -113,7 +130,7 @@ def fill_ragged_edge(
         )
     observed_values = tail[endog].to_numpy(float)
     observed = np.isfinite(observed_values)
-    x_tail = _exogenous_tail(results, tail)
+    x_tail = exogenous_tail(results, tail)
     z = shock_rng.standard_normal((n, m, k))
     paths = simulate_paths(b, sigma_root, sample_history, x_tail, z, results.layout)
     hard = [

@@ -252,6 +252,19 @@ def fit(
         identities=identities,
     )
     mcmc = {"draws": draws, "tune": tune, "chains": chains, "seed": seed, "progress": progress}
+    if m.censored:
+        if sampler != "exact" or hyperparameters != "optimise":
+            raise InputError(
+                f"{spec.source or 'prior file'}: model.censored needs sampler: exact and "
+                "hyperparameters: optimise (the censored model has its own Gibbs sampler, with "
+                f"hyperparameters fixed at their optimum); got sampler {sampler!r}, "
+                f"hyperparameters {hyperparameters!r}"
+            )
+        from fiscalcliff.model.censored_results import fit_censored
+
+        if progress:
+            progress("sampling the censored model (Gibbs with data augmentation)")
+        return fit_censored(base, problem, **mcmc)
     if sampler == "nuts":
         from fiscalcliff.model.mcmc.fit import fit_nuts
 

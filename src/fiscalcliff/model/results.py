@@ -30,11 +30,47 @@ class PosteriorSample:
     sigma_root : ndarray, shape (n, K, K)
         Lower Cholesky factor of ``Sigma``: shock ``k`` is the ``k``-th orthogonalised shock in
         the order of the endogenous variables (what "only these shocks adjust" refers to).
+    history : ndarray, shape (n, p, K), optional
+        Per-draw starting history (censored models: the last ``p`` months of each draw's
+        shadow data, ragged edge included); ``None``: the observed data.
+    edge : ndarray, shape (n, m, K), optional
+        Per-draw values of the ragged-edge months (censored models, in shadow units).
     """
 
     b: np.ndarray
     sigma: np.ndarray
     sigma_root: np.ndarray
+    history: np.ndarray | None = None
+    edge: np.ndarray | None = None
+
+    def take(self, index: np.ndarray) -> PosteriorSample:
+        """The draws at ``index`` (an integer or boolean index over draws)."""
+
+        def pick(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[index]
+
+        return PosteriorSample(
+            b=self.b[index],
+            sigma=self.sigma[index],
+            sigma_root=self.sigma_root[index],
+            history=pick(self.history),
+            edge=pick(self.edge),
+        )
+
+    @staticmethod
+    def concatenate(parts: list[PosteriorSample]) -> PosteriorSample:
+        """Draws of several samples, in order."""
+        def cat(name: str):
+            arrays = [getattr(p, name) for p in parts]
+            return None if arrays[0] is None else np.concatenate(arrays)
+
+        return PosteriorSample(
+            b=cat("b"),
+            sigma=cat("sigma"),
+            sigma_root=cat("sigma_root"),
+            history=cat("history"),
+            edge=cat("edge"),
+        )
 
     @property
     def n_draws(self) -> int:
@@ -82,6 +118,11 @@ class BVARResults:
     def endogenous(self) -> tuple[str, ...]:
         """Endogenous variable names (columns of ``B``)."""
         return self.spec.model.endogenous
+
+    @property
+    def censored(self) -> dict:
+        """Censored variables and their bounds (``model.censored`` of the prior file)."""
+        return dict(self.spec.model.censored)
 
     @property
     def exogenous(self) -> tuple[str, ...]:

@@ -42,6 +42,35 @@ class SampleWindow(_Frozen):
     _months = field_validator("start", "end")(_check_month)
 
 
+class CensoredBound(_Frozen):
+    """A variable that cannot go below ``lower`` and sits at that bound for stretches of the data.
+
+    Observations at or below ``at_or_below`` count as *at the bound*: there the variable's
+    shadow value is latent, known only to be at most ``at_or_below``, and is sampled by data
+    augmentation (:mod:`fiscalcliff.model.censored`). Forecasts are simulated for the shadow
+    value and reported as ``max(lower, shadow)``, so no draw is below ``lower``.
+    ``at_or_below`` defaults to ``lower``.
+    """
+
+    lower: Real = Field(..., ge=-1e6, le=1e6, description="no value below this (the bound)")
+    at_or_below: Real | None = Field(
+        None, ge=-1e6, le=1e6, description="observations at or below this are at the bound"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CensoredBound:
+        if self.at_or_below is not None and self.at_or_below < self.lower:
+            raise ValueError(
+                f"at_or_below ({self.at_or_below}) must be at least lower ({self.lower})"
+            )
+        return self
+
+    @property
+    def threshold(self) -> float:
+        """Observations at or below this are censored."""
+        return self.lower if self.at_or_below is None else self.at_or_below
+
+
 class ModelSpec(_Frozen):
     """Variables, lags and deterministic terms of the VAR-X."""
 
@@ -55,6 +84,11 @@ class ModelSpec(_Frozen):
         description="exogenous policy inputs whose baseline path is the announced policy as of "
         "the forecast's data (policy/ files) instead of their last value",
     )
+    censored: dict[str, CensoredBound] = Field(
+        default_factory=dict,
+        description="endogenous variables with a lower bound they sit at (e.g. rrp: {lower: 0}),"
+        " estimated by data augmentation of their shadow values",
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> ModelSpec:
@@ -62,6 +96,9 @@ class ModelSpec(_Frozen):
         not_exog = [n for n in self.announced if n not in self.exogenous]
         if not_exog:
             raise ValueError(f"announced: {', '.join(not_exog)} must be exogenous variables")
+        not_endog = [n for n in self.censored if n not in self.endogenous]
+        if not_endog:
+            raise ValueError(f"censored: {', '.join(not_endog)} must be endogenous variables")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"variables listed twice: {', '.join(dupes)}")
@@ -204,9 +241,19 @@ class InferenceSettings(_Frozen):
 
     sampler: Literal["exact", "nuts"] = "exact"
     hyperparameters: Literal["optimise", "sample"] = "optimise"
-    draws: Int = Field(1000, ge=1, le=1_000_000, description="NUTS draws per chain")
-    tune: Int = Field(1000, ge=0, le=1_000_000, description="NUTS tuning iterations per chain")
+    draws: Int = Field(
+        1000, ge=1, le=1_000_000, description="NUTS (or censored Gibbs) draws per chain"
+    )
+    tune: Int = Field(
+        1000, ge=0, le=1_000_000, description="NUTS tuning (censored Gibbs: burn-in) per chain"
+    )
     chains: Int = Field(2, ge=1, le=64)
+    sweeps: Int = Field(
+        1,
+        ge=1,
+        le=100,
+        description="censored models: Gibbs sweeps over the shadow values per retained draw",
+    )
     target_accept: Real = Field(0.9, gt=0, lt=1)
     nuts_sampler: Literal["pymc", "nutpie", "numpyro"] = "pymc"
     metropolis: MetropolisSettings = MetropolisSettings()

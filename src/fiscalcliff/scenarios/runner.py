@@ -17,8 +17,10 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
+from fiscalcliff.forecasting.censor import censor, shadow_conditions
 from fiscalcliff.forecasting.core import (
     add_nowcast,
+    add_shadow,
     check_draws_seed,
     exogenous_future,
     forecast_dates,
@@ -221,6 +223,7 @@ def run_scenarios(
             sample.sigma_root,
             np.random.default_rng(seqs[3]),
             np.random.default_rng(seqs[4]),
+            sample=sample,
         )
     history = nowcast.history
 
@@ -241,6 +244,7 @@ def run_scenarios(
                 adjusting_shocks=s.spec.adjusting_shocks,
                 exogenous_path=x,
             )
+            conds, shadow_notes = shadow_conditions(results, conds)
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
                 rng = np.random.default_rng(cond_seq)
@@ -264,10 +268,14 @@ def run_scenarios(
             }
             if cash_note:
                 cond_notes[s.name]["treasury_cash"] = cash_note
+            if shadow_notes:
+                cond_notes[s.name]["censored"] = shadow_notes
             all_paths.append(paths)
             exog_rows.append(x)
-    stacked = np.stack(all_paths, axis=1)  # (n, S, h, K)
+    shadow = np.stack(all_paths, axis=1)  # (n, S, h, K), shadow values of censored variables
+    stacked = censor(results, shadow)
     ds = _dataset(results, stacked, np.stack(exog_rows), dates, scenarios, events)
+    add_shadow(ds, results, shadow)
     ds.attrs = provenance_attrs(
         kind="scenario forecast",
         sampler=f"{getattr(results, 'sampler_label', 'exact conjugate NIW')}; "

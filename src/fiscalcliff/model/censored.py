@@ -1,0 +1,394 @@
+"""Gibbs sampler of a VAR-X with censored variables, by data augmentation (arrays only).
+
+A censored variable (ON RRP at zero, the policy rate and bill yields at the lower bound) is
+observed as ``max(bound, shadow)``; at months where it sits at the bound its *shadow* value is
+latent, known only to be at most the censoring threshold. Following Carriero, Clark, Marcellino
+& Mertens (2025), "Forecasting with shadow-rate VARs", the VAR is written for the shadow values
+(they enter the lags: the whole VAR lives in shadow space) and a Gibbs sampler alternates
+
+1. ``(B, Sigma) | shadow data``: one exact draw of the conjugate Normal-inverse-Wishart posterior
+   (:mod:`fiscalcliff.model.niw`) given the data with every latent cell filled in;
+2. ``latent cells | B, Sigma, data``: each latent cell from its exact conditional, a univariate
+   Gaussian truncated to its interval (``(-inf, threshold]`` for a censored cell, the real line
+   for a missing cell of the ragged edge).
+
+In step 2 all latent cells move jointly. Given ``(B, Sigma)`` the completed data are Gaussian
+(the VAR likelihood is a quadratic form in them), so the latent cells given the observed ones are
+Gaussian with a banded precision: cell ``(t, j)`` enters the residuals of months ``t .. t + p``
+with loadings ``D_l[:, j]`` (``D_0 = I``, ``D_l = -A_l``), see :class:`_PairIndex`. Truncated to
+the cells' intervals this law is sampled by exact Hamiltonian Monte Carlo (Pakman & Paninski
+2014), started from the current values, ``sweeps`` trajectories per iteration: a valid Gibbs
+step that moves whole runs of shadow values at once (single-site updates mix far too slowly
+for shadow rates that stay below the bound for years).
+
+The first ``p`` months (the pre-sample) are conditioned on as observed, censored or not. With no
+latent cell the sampler reduces to i.i.d. draws of the exact posterior.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from fiscalcliff.model import niw
+from fiscalcliff.model.design import LagLayout, companion_blocks, lagged_regressors
+
+
+@dataclass(frozen=True)
+class LatentCells:
+    """Which cells of the data are latent and the interval each must lie in.
+
+    Attributes
+    ----------
+    rows, cols : ndarray of int, shape (n_latent,)
+        Month index (into the data, ``>= p``) and variable index of each latent cell.
+    lower, upper : ndarray, shape (n_latent,)
+        Interval of each latent value (``-inf``/``inf`` for unbounded sides).
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of latent cells."""
+        return int(self.rows.size)
+
+    @classmethod
+    def build(
+        cls, data: np.ndarray, thresholds: dict[int, float], lags: int
+    ) -> tuple[LatentCells, np.ndarray]:
+        """Latent cells of ``data`` (N, K): censored cells (observed at or below the threshold of
+        their column) and missing (NaN) cells, after the pre-sample.
+
+        Returns
+        -------
+        cells : LatentCells
+        start : ndarray, shape (N, K)
+            ``data`` with each latent cell set to a feasible value: a censored cell to its
+            observation (at most the threshold), a missing cell to the last value before it.
+        """
+        n, k = data.shape
+        if np.isnan(data[:lags]).any():
+            raise ValueError("the pre-sample (first p months) must be observed")
+        start = data.copy()
+        latent = np.zeros((n, k), dtype=bool)
+        upper = np.full((n, k), np.inf)
+        for j, c in thresholds.items():
+            at = np.isfinite(data[:, j]) & (data[:, j] <= c)
+            at[:lags] = False
+            latent[:, j] |= at
+            upper[at, j] = c
+        missing = np.isnan(data)
+        latent |= missing
+        for j in range(k):  # feasible start for missing cells: the last value before them
+            col = start[:, j]
+            for t in np.flatnonzero(missing[:, j]):
+                col[t] = min(col[t - 1], upper[t, j])
+        rows, cols = np.nonzero(latent)
+        return (
+            cls(rows=rows, cols=cols, lower=np.full(rows.size, -np.inf), upper=upper[rows, cols]),
+            start,
+        )
+
+
+@dataclass(frozen=True)
+class GibbsDraws:
+    """Retained draws of the censored Gibbs sampler, ``(chain, draw, ...)``.
+
+    Attributes
+    ----------
+    b : ndarray, shape (C, D, M, K)
+    sigma : ndarray, shape (C, D, K, K)
+    latent : ndarray, shape (C, D, n_latent)
+        The latent cells' values, in the order of :class:`LatentCells`.
+    log_likelihood : ndarray, shape (C, D)
+        Gaussian log likelihood of the shadow-completed data at the draw (after the pre-sample).
+    """
+
+    b: np.ndarray
+    sigma: np.ndarray
+    latent: np.ndarray
+    log_likelihood: np.ndarray
+
+
+def _conjugate_draw(
+    data: np.ndarray,
+    exog: np.ndarray | None,
+    layout: LagLayout,
+    prior: niw.NIWPrior,
+    dummies: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    y, x = lagged_regressors(data, exog, layout.lags, layout.constant)
+    yd, xd = dummies
+    post = niw.posterior(np.vstack([yd, y]), np.vstack([xd, x]), prior)
+    b, sigma, _ = post.sample(1, rng)
+    return b[0], sigma[0]
+
+
+def _residuals(data: np.ndarray, exog: np.ndarray | None, layout: LagLayout, b: np.ndarray):
+    y, x = lagged_regressors(data, exog, layout.lags, layout.constant)
+    return y - x @ b
+
+
+class _PairIndex:
+    """Fixed index arrays that assemble the latent cells' precision from lag blocks.
+
+    For cells ``A = (t, j)`` and ``B = (t', j')`` with ``d = t' - t`` in ``0..p``, the joint
+    precision entry is ``sum_{l=0}^{L} (D_{l+d}' Sigma^-1 D_l)[j, j']`` with ``D_0 = I``,
+    ``D_l = -A_l`` and ``L = min(p - d, N - 1 - t')`` (the residuals that exist).
+    """
+
+    def __init__(self, cells: LatentCells, n: int, lags: int) -> None:
+        r, c = cells.rows, cells.cols
+        dt = r[None, :] - r[:, None]  # (i, i'): t_i' - t_i
+        first = dt >= 0
+        self.mask = np.abs(dt) <= lags
+        later = np.where(first, r[None, :], r[:, None])
+        self.d = np.where(self.mask, np.abs(dt), 0)
+        self.last = np.where(self.mask, np.minimum(lags - self.d, n - 1 - later), 0)
+        self.j_early = np.where(first, c[:, None], c[None, :])
+        self.j_late = np.where(first, c[None, :], c[:, None])
+        self.rows = (r - lags)[:, None] + np.arange(lags + 1)  # residual rows of each cell
+        self.valid = self.rows < n - lags
+        self.bounded = np.flatnonzero(np.isfinite(cells.upper))
+
+
+def _lag_products(b: np.ndarray, sigma_inv: np.ndarray, layout: LagLayout):
+    """``D_l`` (p+1, K, K) and cumulative ``G[d, L] = sum_{l<=L} D_{l+d}' S D_l``."""
+    p, k = layout.lags, layout.n_endogenous
+    dmat = np.empty((p + 1, k, k))
+    dmat[0] = np.eye(k)
+    dmat[1:] = -companion_blocks(b, layout)
+    prod = np.einsum("aki,kl,blj->abij", dmat, sigma_inv, dmat)  # D_a' S D_b
+    g = np.zeros((p + 1, p + 1, k, k))
+    for d in range(p + 1):
+        terms = prod[np.arange(d, p + 1), np.arange(0, p + 1 - d)]  # l = 0..p-d
+        g[d, : p + 1 - d] = np.cumsum(terms, axis=0)
+    return dmat, g
+
+
+def _latent_draw(
+    state: np.ndarray,
+    resid: np.ndarray,
+    b: np.ndarray,
+    sigma_inv: np.ndarray,
+    cells: LatentCells,
+    pairs: _PairIndex,
+    layout: LagLayout,
+    rng: np.random.Generator,
+    trajectories: int,
+) -> None:
+    """Move all latent cells of one chain jointly, in place: their conditional law given
+    ``(B, Sigma)`` and the data is a Gaussian truncated to the cells' intervals, sampled by
+    exact Hamiltonian Monte Carlo (Pakman & Paninski 2014) from the current values."""
+    from scipy import linalg
+
+    p, k = layout.lags, layout.n_endogenous
+    dmat, g = _lag_products(b, sigma_inv, layout)
+    q = np.where(pairs.mask, g[pairs.d, pairs.last, pairs.j_early, pairs.j_late], 0.0)
+    # gradient of the quadratic form in the latent cells at the current values
+    f = np.concatenate([resid @ sigma_inv, np.zeros((p, k))])
+    cols = np.swapaxes(dmat, 1, 2)[:, cells.cols]  # (p+1, n_latent, K): D_l[:, j]
+    grad = np.einsum("ilk,lik->i", f[pairs.rows] * pairs.valid[..., None], cols)
+    chol = linalg.cholesky(q, lower=True, check_finite=False)
+    x = state[cells.rows, cells.cols]
+    mean = x - linalg.cho_solve((chol, True), grad, check_finite=False)
+    bounded = pairs.bounded
+    offset = x - mean
+    cov = None
+    for _ in range(trajectories if bounded.size else 1):
+        # velocity ~ N(0, Q^-1): solve L' w = standard normal
+        w = linalg.solve_triangular(
+            chol, rng.standard_normal(x.size), lower=True, trans="T", check_finite=False
+        )
+        if not bounded.size:  # a missing-data draw only: the exact Gaussian draw
+            offset = w
+            break
+        if cov is None:
+            cov = _inverse_from_cholesky(chol)
+        offset = exact_hmc(offset, w, cells.upper - mean, bounded, cov)
+    new = np.minimum(mean + offset, cells.upper)  # rounding at a wall
+    state[cells.rows, cells.cols] = new
+
+
+def _inverse_from_cholesky(chol: np.ndarray) -> np.ndarray:
+    """``(L L')^-1`` from the lower Cholesky factor ``L`` (LAPACK potri), symmetric."""
+    from scipy.linalg import lapack
+
+    inv, info = lapack.dpotri(chol, lower=1)
+    if info:
+        raise np.linalg.LinAlgError(f"potri failed (info {info})")
+    return np.tril(inv) + np.tril(inv, -1).T
+
+
+#: total time of one exact-HMC trajectory (Pakman & Paninski recommend pi/2)
+HMC_TIME = np.pi / 2
+#: walls hit within one trajectory before giving up (a guard; never reached in practice)
+HMC_MAX_BOUNCES = 100_000
+
+
+def exact_hmc(
+    offset: np.ndarray,
+    velocity: np.ndarray,
+    room: np.ndarray,
+    bounded: np.ndarray,
+    cov: np.ndarray,
+) -> np.ndarray:
+    """One trajectory of exact HMC for ``N(0, Q^-1)`` truncated to ``x[bounded] <= room``.
+
+    Pakman & Paninski (2014), "Exact Hamiltonian Monte Carlo for truncated multivariate
+    Gaussians", JCGS 23(2), written in the original coordinates: the Hamiltonian flow is
+    ``x(t) = x cos t + w sin t`` with the velocity ``w ~ N(0, Q^-1)`` drawn afresh; where
+    ``x_i`` reaches its wall, ``w`` is reflected off it in the metric of the law,
+    ``w <- w - 2 (w_i / S_ii) S[:, i]`` with ``S = Q^-1`` (``cov``). The position after time
+    ``pi/2`` is a draw of a Markov chain that leaves the truncated law invariant (no
+    accept-reject step). ``offset`` must be feasible.
+    """
+    x, w = offset.copy(), velocity.copy()
+    h = room[bounded]
+    left, wall = HMC_TIME, -1
+    for _ in range(HMC_MAX_BOUNCES):
+        xb, wb = x[bounded], w[bounded]
+        u = np.hypot(xb, wb)  # x_i(t) = u cos(t - phi)
+        reach = u > h
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = np.arccos(np.clip(h / np.where(reach, u, 1.0), -1.0, 1.0))
+        hit = np.where(reach, np.mod(np.arctan2(wb, xb) - alpha, 2 * np.pi), np.inf)
+        hit[hit < 1e-12] = np.inf
+        if wall >= 0 and hit[wall] > 2 * np.pi - 1e-9:  # the wall just left, a turn away
+            hit[wall] = np.inf
+        wall = int(np.argmin(hit))
+        t = hit[wall]
+        if t >= left:
+            return x * np.cos(left) + w * np.sin(left)
+        x, w = x * np.cos(t) + w * np.sin(t), w * np.cos(t) - x * np.sin(t)
+        left -= t
+        i = int(bounded[wall])
+        w = w - 2.0 * (w[i] / cov[i, i]) * cov[i]
+        x[i] = min(x[i], h[wall])
+    raise RuntimeError("exact HMC: too many wall hits in one trajectory")
+
+
+def gibbs(
+    data: np.ndarray,
+    exog: np.ndarray | None,
+    cells: LatentCells,
+    start: np.ndarray,
+    layout: LagLayout,
+    prior: niw.NIWPrior,
+    dummies: tuple[np.ndarray, np.ndarray],
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    sweeps: int = 1,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> GibbsDraws:
+    """Run the data-augmentation Gibbs sampler.
+
+    Chains are independent (seeded by ``SeedSequence(seed).spawn(chains)``, so the draws do not
+    depend on how they are scheduled) and run in up to two processes with one BLAS thread each
+    (small matrices: threading only costs here). Chain 0 starts from the data; the others from
+    over-dispersed shadow values (each latent cell lowered by a random half standard deviation
+    of its variable), so that r_hat can detect a chain stuck where it started.
+
+    Parameters
+    ----------
+    data : ndarray, shape (N, K)
+        Observations (censored cells at their observed value, missing cells NaN).
+    exog : ndarray, shape (N, n_exog) or None
+        Exogenous values (all observed).
+    cells, start : see :meth:`LatentCells.build`
+    layout : LagLayout
+    prior : NIWPrior
+        Conjugate prior (fixed hyperparameters).
+    dummies : (yd, xd)
+        Dummy observations stacked on top of the data (may have zero rows).
+    draws, tune, chains : int
+        Retained draws and burn-in iterations per chain; number of chains.
+    sweeps : int
+        Exact-HMC trajectories over the latent cells per iteration.
+    seed : int
+    progress : callable, optional
+
+    Returns
+    -------
+    GibbsDraws
+    """
+    import multiprocessing
+
+    from fiscalcliff.model.mcmc.blas import default_cores, single_blas_thread
+
+    seqs = np.random.SeedSequence(seed).spawn(chains)
+    jobs = [
+        (data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seqs[c], c)
+        for c in range(chains)
+    ]
+    if progress:
+        progress(f"censored Gibbs sampler: {chains} chain(s) x {tune} + {draws} iterations")
+    with single_blas_thread():
+        workers = default_cores(chains)
+        if multiprocessing.current_process().daemon:  # e.g. a Dask worker: no children
+            workers = 1
+        if workers == 1:
+            parts = [_chain(job) for job in jobs]
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                parts = list(pool.map(_chain, jobs))
+    return GibbsDraws(*(np.stack(x) for x in zip(*parts, strict=True)))
+
+
+def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One chain: retained ``(B, Sigma, latent values, log likelihood)``."""
+    data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seq, index = job
+    m, k = layout.n_regressors, layout.n_endogenous
+    rng = np.random.default_rng(seq)
+    pairs = _PairIndex(cells, data.shape[0], layout.lags)
+    state = start.copy()
+    if cells.size and index > 0:
+        scale = np.nanstd(data, axis=0)[cells.cols]
+        shift = np.abs(rng.standard_normal(cells.size)) * scale * 0.5
+        state[cells.rows, cells.cols] = np.maximum(
+            state[cells.rows, cells.cols] - shift, cells.lower
+        )
+    out_b = np.empty((draws, m, k))
+    out_s = np.empty((draws, k, k))
+    out_l = np.empty((draws, cells.size))
+    out_ll = np.empty(draws)
+    for it in range(tune + draws):
+        b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng)
+        sigma_inv = np.linalg.inv(sigma)
+        sigma_inv = 0.5 * (sigma_inv + sigma_inv.T)
+        if cells.size:
+            resid = _residuals(state, exog, layout, b)
+            _latent_draw(state, resid, b, sigma_inv, cells, pairs, layout, rng, sweeps)
+        if it >= tune:
+            d = it - tune
+            out_b[d], out_s[d] = b, sigma
+            out_l[d] = state[cells.rows, cells.cols]
+            out_ll[d] = _log_likelihood(_residuals(state, exog, layout, b), sigma, sigma_inv)
+    return out_b, out_s, out_l, out_ll
+
+
+def _log_likelihood(resid: np.ndarray, sigma: np.ndarray, sigma_inv: np.ndarray) -> float:
+    t, k = resid.shape
+    _, logdet = np.linalg.slogdet(sigma)
+    quad = np.einsum("tk,kl,tl->", resid, sigma_inv, resid)
+    return -0.5 * (t * k * np.log(2 * np.pi) + t * logdet + quad)
+
+
+def complete(data: np.ndarray, cells: LatentCells, latent: np.ndarray) -> np.ndarray:
+    """The data with latent cells filled: ``(..., N, K)`` from latent values ``(..., n_latent)``."""
+    out = np.broadcast_to(data, (*latent.shape[:-1], *data.shape)).copy()
+    out[..., cells.rows, cells.cols] = latent
+    return out

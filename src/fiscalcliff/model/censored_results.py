@@ -1,0 +1,251 @@
+"""Results of a censored VAR-X fit: Gibbs draws of ``(B, Sigma)`` and of the shadow values.
+
+Created by :func:`fiscalcliff.fit` when the prior file lists ``model.censored`` variables. The
+sample is the estimation sample plus the ragged edge (the months after it where some series are
+observed): missing cells there are latent too, so the Gibbs sampler fills the ragged edge and the
+observed months of the edge inform the parameters. See :mod:`fiscalcliff.model.censored`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fiscalcliff import dims
+from fiscalcliff.model.mcmc.diagnostics import Diagnostics
+from fiscalcliff.model.mcmc.results import resample_indices
+from fiscalcliff.model.results import BVARResults, PosteriorSample
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import xarray as xr
+
+
+@dataclass(frozen=True)
+class CensoredResults(BVARResults):
+    """A VAR-X with censored variables, fitted by data augmentation.
+
+    Everything :class:`~fiscalcliff.model.results.BVARResults` has, where ``prior`` and
+    ``hyperparameters`` are those chosen on the observed data (censored values taken as
+    observed) and held fixed, and ``posterior`` is the conjugate posterior on the observed data
+    (a reference only), plus the Gibbs draws.
+
+    Attributes
+    ----------
+    trace : xarray.DataTree
+        ``posterior`` (``B``, ``Sigma`` and ``shadow_<name>`` (chain, draw, time) per censored
+        variable), ``sample_stats`` (``lp``: log likelihood of the shadow-completed data),
+        ``observed_data``; provenance on the root.
+    diagnostics : Diagnostics
+        r_hat and ESS over ``Sigma``, ``B`` and the latent shadow values (ArviZ).
+    months : pandas.DatetimeIndex
+        Months of the completed data (pre-sample, sample and ragged edge).
+    completed : ndarray, shape (n_stored, N, K)
+        The data with every latent cell filled, per stored draw (chains concatenated).
+    n_sample_months : int
+        Months up to the end of the estimation sample (the rest is the ragged edge).
+    settings : dict
+    """
+
+    trace: xr.DataTree = None
+    diagnostics: Diagnostics = None
+    months: pd.DatetimeIndex = None
+    completed: np.ndarray = None
+    n_sample_months: int = 0
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def sampler_label(self) -> str:
+        """Short description of the sampler (recorded in outputs)."""
+        return "Gibbs sampler with data augmentation of censored values (shadow VAR)"
+
+    @property
+    def n_stored(self) -> int:
+        """Stored draws over all chains."""
+        return int(self.completed.shape[0])
+
+    def _flat(self, name: str) -> np.ndarray:
+        arr = self.trace["posterior"][name].to_numpy()
+        return arr.reshape(-1, *arr.shape[2:])
+
+    def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
+        """``draws`` stored draws (thinned or resampled with ``seed``), each with its shadow
+        history: the last ``p`` months (ragged edge included) from which forecasts start."""
+        rng = np.random.default_rng(seed)
+        idx = resample_indices(self.n_stored, int(draws), rng)
+        b = self._flat("B")[idx]
+        sigma = self._flat("Sigma")[idx]
+        p = self.layout.lags
+        first = min(self.n_sample_months, self.completed.shape[1] - p)
+        recent = self.completed[:, first:][idx]  # only the months forecasts need
+        return PosteriorSample(
+            b=b,
+            sigma=sigma,
+            sigma_root=np.linalg.cholesky(sigma),
+            history=recent[:, -p:, :],
+            edge=recent[:, self.n_sample_months - first :, :],
+        )
+
+    def shadow(self) -> xr.Dataset:
+        """Shadow values of the censored variables, ``(chain, draw, time)``."""
+        post = self.trace["posterior"].to_dataset()
+        return post[[f"shadow_{n}" for n in self.spec.model.censored]]
+
+    def posterior_dataset(self, draws: int | None = None, seed: int = 0) -> xr.Dataset:
+        """The stored posterior draws (all chains; ``draws`` and ``seed`` are ignored)."""
+        return self.trace["posterior"].to_dataset()
+
+    def inference_data(self, draws: int | None = None, seed: int = 0) -> xr.DataTree:
+        """The stored DataTree (``draws``/``seed`` are ignored: Gibbs draws are kept as run)."""
+        return self.trace
+
+    def __str__(self) -> str:
+        bounds = ", ".join(
+            f"{n} >= {b.lower:g} (at the bound when <= {b.threshold:g})"
+            for n, b in self.spec.model.censored.items()
+        )
+        return "\n".join(
+            [
+                super().__str__().replace("(conjugate NIW)", "(censored, Gibbs)"),
+                f"  censored: {bounds}",
+                f"  latent cells: {self.settings.get('latent_cells', 0)}; {self.diagnostics}",
+            ]
+        )
+
+
+def fit_censored(
+    base: BVARResults,
+    problem,
+    *,
+    draws: int | None = None,
+    tune: int | None = None,
+    chains: int | None = None,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> CensoredResults:
+    """Run the Gibbs sampler for a fitted reference ``base`` (hyperparameters fixed there)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from fiscalcliff.forecasting.ragged import exogenous_tail
+    from fiscalcliff.model.censored import LatentCells, complete, gibbs
+
+    spec = base.spec
+    inference = spec.prior.inference
+    draws = inference.draws if draws is None else draws
+    tune = inference.tune if tune is None else tune
+    chains = inference.chains if chains is None else chains
+    endog = list(base.endogenous)
+    frame, edge = base.panel.frame, base.panel.edge
+    data = pd.concat([frame[endog], edge[endog]]).to_numpy(float)
+    exog = None
+    if base.exogenous:
+        exog = np.vstack([frame[list(base.exogenous)].to_numpy(float), exogenous_tail(base, edge)])
+    months = frame.index.append(edge.index)
+    thresholds = {endog.index(n): b.threshold for n, b in spec.model.censored.items()}
+    cells, start = LatentCells.build(data, thresholds, base.layout.lags)
+    values = base.hyperparameters.values
+    t0 = time.perf_counter()
+    run = gibbs(
+        data,
+        exog,
+        cells,
+        start,
+        base.layout,
+        problem.prior(values),
+        problem.dummies(values),
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        sweeps=inference.sweeps,
+        seed=seed,
+        progress=progress,
+    )
+    seconds = time.perf_counter() - t0
+    completed = complete(data, cells, run.latent)  # (C, D, N, K)
+    trace = _trace(base, run, completed, months, seed=seed, draws=draws, tune=tune)
+    diagnostics = _diagnostics(run, cells, endog, seconds)
+    settings = {
+        "draws": draws,
+        "tune": tune,
+        "chains": chains,
+        "sweeps": inference.sweeps,
+        "seed": seed,
+        "latent_cells": cells.size,
+        "censored_cells": {
+            n: int(np.sum(cells.cols[np.isfinite(cells.upper)] == endog.index(n)))
+            for n in spec.model.censored
+        },
+    }
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(BVARResults)}
+    return CensoredResults(
+        **fields,
+        trace=trace,
+        diagnostics=diagnostics,
+        months=months,
+        completed=completed.reshape(-1, *completed.shape[2:]),
+        n_sample_months=len(frame),
+        settings=settings,
+    )
+
+
+def _trace(base, run, completed, months, **extra) -> xr.DataTree:
+    import xarray as xr
+
+    from fiscalcliff.model.mcmc.inference_data import make_tree, observed_data, provenance
+
+    c, d = run.b.shape[:2]
+    endog = list(base.endogenous)
+    coords = {
+        dims.CHAIN: np.arange(c),
+        dims.DRAW: np.arange(d),
+        dims.REGRESSOR: list(base.regressors),
+        dims.EQUATION: endog,
+        dims.EQUATION_2: endog,
+        "time": months.to_numpy(),
+    }
+    data_vars = {
+        "B": ((dims.CHAIN, dims.DRAW, dims.REGRESSOR, dims.EQUATION), run.b),
+        "Sigma": ((dims.CHAIN, dims.DRAW, dims.EQUATION, dims.EQUATION_2), run.sigma),
+    }
+    for name in base.spec.model.censored:
+        data_vars[f"shadow_{name}"] = (
+            (dims.CHAIN, dims.DRAW, "time"),
+            completed[..., endog.index(name)],
+            {"units": base.panel.records[name].units, "kind": "shadow"},
+        )
+    post = xr.Dataset(data_vars, coords=coords)
+    stats = xr.Dataset(
+        {"lp": ((dims.CHAIN, dims.DRAW), run.log_likelihood)},
+        coords={dims.CHAIN: np.arange(c), dims.DRAW: np.arange(d)},
+    )
+    attrs = provenance(
+        base, sampler="Gibbs sampler with data augmentation of censored values", **extra
+    )
+    return make_tree(post, stats, observed_data(base), attrs)
+
+
+def _diagnostics(run, cells, endog, seconds: float) -> Diagnostics:
+    """r_hat and ESS over Sigma, B and the latent cells (ArviZ)."""
+    import xarray as xr
+
+    from fiscalcliff.model.mcmc.diagnostics import compute
+
+    names = [f"{endog[j]}[{t}]" for t, j in zip(cells.rows, cells.cols, strict=True)]
+    ds = xr.Dataset(
+        {
+            "Sigma": ((dims.CHAIN, dims.DRAW, "s1", "s2"), run.sigma),
+            "B": ((dims.CHAIN, dims.DRAW, "m", "k"), run.b),
+            "latent": ((dims.CHAIN, dims.DRAW, "cell"), run.latent),
+        },
+        coords={"cell": names},
+    )
+    return compute(ds, seconds=seconds)
+
+
+__all__ = ["CensoredResults", "fit_censored"]

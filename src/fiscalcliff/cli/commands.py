@@ -177,7 +177,9 @@ def _fit(args: argparse.Namespace, reporter: Reporter, mcmc_draws: int | None = 
     inference = spec.prior.inference
     sampler = getattr(args, "sampler", None) or inference.sampler
     hyper = getattr(args, "hyperparameters", None) or inference.hyperparameters
-    if sampler == "nuts":
+    if spec.model.censored:
+        label = "fitting: data, hyperparameters, Gibbs sampler for the censored variables (~30 s)"
+    elif sampler == "nuts":
         label = "fitting: data, hyperparameters, NUTS in PyMC (the first run compiles, ~20 s)"
     elif hyper == "sample":
         label = "fitting: data, Metropolis over hyperparameters, conjugate draws"

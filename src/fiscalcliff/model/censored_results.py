@@ -170,6 +170,14 @@ def fit_censored(
     completed = complete(data, cells, run.latent)  # (C, D, N, K)
     trace = _trace(base, run, completed, months, seed=seed, draws=draws, tune=tune)
     diagnostics = _diagnostics(run, cells, endog, seconds)
+    import warnings
+
+    from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
+
+    for message in diagnostics.warnings():
+        for flag in ("draws", "tune", "chains"):  # set in the prior file for this sampler
+            message = message.replace(f"--{flag}", f"prior.inference.{flag}")
+        warnings.warn(f"censored Gibbs sampler: {message}", ConvergenceWarning, stacklevel=2)
     settings = {
         "draws": draws,
         "tune": tune,

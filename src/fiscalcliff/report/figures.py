@@ -110,3 +110,36 @@ def difference_figure(
         f"{scenario} minus {baseline}, draw by draw: median, 50% and 90% bands", fontsize=11
     )
     return fig
+
+
+def shadow_figure(shadow, observed: pd.Series, *, title: str, units: str):
+    """The estimated shadow value of a censored variable beside its observed value.
+
+    Parameters
+    ----------
+    shadow : xarray.DataArray
+        Draws ``(chain, draw, time)`` of the shadow value (``CensoredResults.shadow()``).
+    observed : pandas.Series
+        The observed series on the same months.
+    title, units : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Posterior median and 90% band of the shadow value, and the observed value.
+    """
+    _agg()
+    import matplotlib.pyplot as plt
+
+    months = shadow["time"].to_index()
+    q = shadow.quantile([0.05, 0.5, 0.95], dim=(dims.CHAIN, dims.DRAW)).to_numpy()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.fill_between(months, q[0], q[2], color="tab:blue", alpha=0.25, label="shadow, 90% band")
+    ax.plot(months, q[1], color="tab:blue", lw=1.5, label="shadow, posterior median")
+    ax.plot(observed.index, observed.to_numpy(), color="black", lw=1.2, label="observed")
+    ax.axhline(0.0, color="grey", lw=0.6)
+    ax.set_title(title)
+    ax.set_ylabel(units)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -397,3 +397,28 @@ def test_shipped_censored_prior_file_loads():
     spec = fc.load_prior_file(ROOT / "priors" / "censored.yaml")
     assert set(spec.model.censored) == {"rrp", "policy_rate", "bill_3m"}
     assert spec.model.censored["rrp"].threshold == 5.0
+
+
+def test_the_ragged_edge_is_filled_by_the_gibbs_sampler(tmp_path):
+    """Data to the latest month (a ragged edge): observed edge cells are reported as observed,
+    missing ones are filled per draw, and forecasts start from each draw's shadow history."""
+    spec = yaml.safe_load(yaml.safe_dump(SMALL))
+    spec["model"]["endogenous"] = ["tga", "rrp", "policy_rate"]
+    spec["model"]["exogenous"] = []
+    spec["identities"] = {}
+    path = tmp_path / "edge.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    results = fc.fit(fc.load_prior_file(path), source=OfflineDirectorySource(SHARED_DATA_DIR))
+    edge = results.panel.edge[["tga", "rrp", "policy_rate"]]
+    assert len(edge) and edge.isna().any().any()  # the test needs a ragged edge
+    ds = results.forecast("2027-03", draws=300, seed=4)
+    for name in edge.columns:
+        col = edge[name]
+        if col.isna().any():
+            filled = ds[f"nowcast_{name}"].to_numpy()[0]  # (draw, nowcast_date)
+            seen = col.notna().to_numpy()
+            np.testing.assert_array_equal(
+                filled[:, seen], np.broadcast_to(col.to_numpy()[seen], filled[:, seen].shape)
+            )
+            assert filled[:, ~seen].std(axis=0).min() > 0
+    assert float(ds["rrp"].min()) >= 0.0

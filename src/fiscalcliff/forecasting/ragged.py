@@ -113,11 +113,15 @@ def fill_ragged_edge(
     if sample is not None and sample.history is not None:
         from fiscalcliff.forecasting.censor import censor
 
+        data = tail[endog].to_numpy(float)
+        seen = np.isfinite(data)
+        values = censor(results, sample.edge)
+        values[:, seen] = data[seen]  # observed cells as observed (censored ones included)
         return Nowcast(
             months=tail.index,
-            endogenous=censor(results, sample.edge),
+            endogenous=values,
             exogenous=exogenous_tail(results, tail),
-            observed=np.isfinite(tail[endog].to_numpy(float)),
+            observed=seen,
             history=sample.history,
         )
     if m == 0:

@@ -255,7 +255,7 @@ def write_accuracy(
     result = BacktestResult.read(backtest_dir)
     text, figs = accuracy_page(result, backtest_dir)
     if further:
-        extra = ["", "## Other modes", ""]
+        extra = ["", "## Other modes and models", ""]
         for directory in further:
             extra += further_section(BacktestResult.read(directory), directory)
         text += "\n".join(extra)

@@ -165,9 +165,9 @@ def test_posterior_intervals_cover_true_coefficients_of_a_censored_var():
 
 
 def test_ignoring_censoring_is_biased_where_the_sampler_is_not():
-    """The same data treated as uncensored give an own-lag coefficient of the censored variable
-    visibly off; the shadow sampler's posterior mean is close to the truth (a check that the
-    data augmentation matters, averaged over 4 replications)."""
+    """The same data treated as uncensored (zeros taken as observed) give the constant of the
+    censored variable's equation visibly too high; the shadow sampler's posterior mean is close
+    to the truth (a check that the data augmentation matters, averaged over 4 replications)."""
     layout = LagLayout(2, 0, 1, True)
     prior = _flat_prior(3, 2)
     dummies = (np.zeros((0, 2)), np.zeros((0, 3)))

@@ -260,7 +260,11 @@ def exact_hmc(
         with np.errstate(invalid="ignore", divide="ignore"):
             alpha = np.arccos(np.clip(h / np.where(reach, u, 1.0), -1.0, 1.0))
         hit = np.where(reach, np.mod(np.arctan2(wb, xb) - alpha, 2 * np.pi), np.inf)
+        # on a wall and moving out (e.g. a start clipped onto it): reflect at once; a wall
+        # being left (moving in) is not hit again at t = 0
+        outward = (xb >= h) & (wb > 0)
         hit[hit < 1e-12] = np.inf
+        hit[outward] = 0.0
         if wall >= 0 and hit[wall] > 2 * np.pi - 1e-9:  # the wall just left, a turn away
             hit[wall] = np.inf
         wall = int(np.argmin(hit))

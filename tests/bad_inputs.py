@@ -324,6 +324,7 @@ PRIOR_NUMBERS = (
     NumberField(("prior", "inference", "metropolis", "burn"), 0, 1_000_000, integer=True),
     NumberField(("prior", "inference", "metropolis", "thin"), 1, 1000, integer=True),
     NumberField(("prior", "volatility", "shock_sd"), 0, 10, low_open=True),
+    NumberField(("prior", "inference", "sweeps"), 1, 100, integer=True),
 )
 
 
@@ -414,6 +415,36 @@ def prior_cases() -> list[Case]:
         ("range", "nu-two", _set(base, ("prior", "errors", "nu"), 2), ["nu"]),
         ("non-finite", "nu-inf", _set(base, ("prior", "errors", "nu"), math.inf), ["nu"]),
         ("non-finite", "nu-nan", _set(base, ("prior", "errors", "nu"), math.nan), ["nu"]),
+        (
+            "reference",
+            "censored-not-endogenous",
+            _set(base, ("model", "censored"), {"nope": {"lower": 0}}),
+            ["censored", "endogenous"],
+        ),
+        (
+            "range",
+            "censored-threshold-below-bound",
+            _set(base, ("model", "censored"), {"rrp": {"lower": 1, "at_or_below": 0}}),
+            ["at_or_below", "lower"],
+        ),
+        (
+            "non-finite",
+            "censored-lower-nan",
+            _set(base, ("model", "censored"), {"rrp": {"lower": math.nan}}),
+            ["lower"],
+        ),
+        (
+            "boolean",
+            "censored-lower-bool",
+            _set(base, ("model", "censored"), {"rrp": {"lower": True}}),
+            ["lower"],
+        ),
+        (
+            "structure",
+            "censored-unknown-key",
+            _set(base, ("model", "censored"), {"rrp": {"floor": 0}}),
+            ["floor"],
+        ),
         (
             "range",
             "min-above-max",

@@ -266,7 +266,7 @@ def test_forecast_accuracy_page_shows_skill_coverage_and_figures(crawl):
         "Calibration",
         "Diebold–Mariano tests against the random walk",
         "Explosive draws",
-        "Other modes",  # .ci/run adds the realised-policy backtests as sections
+        "Other modes and models",  # .ci/run adds the realised-policy and censored backtests
     ):
         assert section in info["h2"], info["h2"]
     skill = [i for i in info["images"] if "against the random walk by horizon" in i["alt"]]

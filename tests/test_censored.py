@@ -126,31 +126,33 @@ def _flat_prior(m: int, k: int) -> niw.NIWPrior:
     return niw.NIWPrior(b=np.zeros((m, k)), omega=np.full(m, 1e4), psi=np.eye(k) * 1e-3, dof=k + 2)
 
 
+def _var1_gibbs(obs, cells, start, *, draws, tune, seed=0, chains=1):
+    """The censored Gibbs sampler on a 2-variable VAR(1) with a constant, flat prior."""
+    return gibbs(
+        obs,
+        None,
+        cells,
+        start,
+        LagLayout(2, 0, 1, True),
+        _flat_prior(3, 2),
+        (np.zeros((0, 2)), np.zeros((0, 3))),
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+    )
+
+
 def test_posterior_intervals_cover_true_coefficients_of_a_censored_var():
     """16 replications of a 2-variable VAR(1) whose first variable is censored at 0 (30-50% of
     months on average): the 90% posterior intervals of the 6 coefficients and 3 covariance
     entries cover the truth in about 90% of the 144 cases."""
-    layout = LagLayout(2, 0, 1, True)
-    prior = _flat_prior(3, 2)
-    dummies = (np.zeros((0, 2)), np.zeros((0, 3)))
     hits, total, shares = 0, 0, []
     for rep in range(16):
         obs, _, truth, sigma = _simulate_censored_var(np.random.default_rng(100 + rep))
         cells, start = LatentCells.build(obs, {0: 0.0}, 1)
         shares.append(cells.size / len(obs))
-        run = gibbs(
-            obs,
-            None,
-            cells,
-            start,
-            layout,
-            prior,
-            dummies,
-            draws=300,
-            tune=100,
-            chains=1,
-            seed=rep,
-        )
+        run = _var1_gibbs(obs, cells, start, draws=300, tune=100, seed=rep)
         b = run.b.reshape(-1, 3, 2)
         s = run.sigma.reshape(-1, 2, 2)
         lo, hi = np.quantile(b, [0.05, 0.95], axis=0)
@@ -168,31 +170,14 @@ def test_ignoring_censoring_is_biased_where_the_sampler_is_not():
     """The same data treated as uncensored (zeros taken as observed) give the constant of the
     censored variable's equation visibly too high; the shadow sampler's posterior mean is close
     to the truth (a check that the data augmentation matters, averaged over 4 replications)."""
-    layout = LagLayout(2, 0, 1, True)
-    prior = _flat_prior(3, 2)
-    dummies = (np.zeros((0, 2)), np.zeros((0, 3)))
     naive, shadow = [], []
     for rep in range(4):
         obs, _, truth, _ = _simulate_censored_var(np.random.default_rng(200 + rep), 300)
         cells, start = LatentCells.build(obs, {0: 0.0}, 1)
-        run = gibbs(
-            obs,
-            None,
-            cells,
-            start,
-            layout,
-            prior,
-            dummies,
-            draws=300,
-            tune=100,
-            chains=1,
-            seed=rep,
-        )
+        run = _var1_gibbs(obs, cells, start, draws=300, tune=100, seed=rep)
         shadow.append(run.b.reshape(-1, 3, 2).mean(axis=0)[0, 0] - truth[0, 0])
         empty = LatentCells(*(np.zeros(0, dtype=int),) * 2, np.zeros(0), np.zeros(0))
-        plain = gibbs(
-            obs, None, empty, obs, layout, prior, dummies, draws=300, tune=0, chains=1, seed=rep
-        )
+        plain = _var1_gibbs(obs, empty, obs, draws=300, tune=0, seed=rep)
         naive.append(plain.b.reshape(-1, 3, 2).mean(axis=0)[0, 0] - truth[0, 0])
     assert abs(np.mean(shadow)) < 0.04
     assert np.mean(naive) > 0.06  # the constant of the censored equation is pushed up
@@ -203,16 +188,13 @@ def test_without_latent_cells_the_sampler_is_the_exact_posterior():
     posterior means of B and Sigma agree with the closed form within Monte Carlo error."""
     rng = np.random.default_rng(5)
     _, y, _, _ = _simulate_censored_var(rng)
-    layout = LagLayout(2, 0, 1, True)
-    prior = _flat_prior(3, 2)
-    dummies = (np.zeros((0, 2)), np.zeros((0, 3)))
     cells, start = LatentCells.build(y, {0: -50.0}, 1)  # bound far below the data
     assert cells.size == 0
-    run = gibbs(y, None, cells, start, layout, prior, dummies, draws=2000, tune=0, chains=2)
+    run = _var1_gibbs(y, cells, start, draws=2000, tune=0, chains=2)
     from fiscalcliff.model.design import lagged_regressors
 
     yy, xx = lagged_regressors(y, None, 1, True)
-    post = niw.posterior(yy, xx, prior)
+    post = niw.posterior(yy, xx, _flat_prior(3, 2))
     b = run.b.reshape(-1, 3, 2)
     se = b.std(axis=0) / np.sqrt(b.shape[0])
     assert (np.abs(b.mean(axis=0) - post.b_mean) < 4 * se).all()

@@ -1014,7 +1014,7 @@ def data_cases() -> list[Case]:
 
 _FIT = ("fit", "--priors", "{small}", "--data-dir", "{data}")
 _FORECAST = ("forecast", "--priors", "{small}", "--data-dir", "{data}", "--draws", "20")
-_RUN = ("run", "{root}/tests/fixtures/scenarios/no_rrp_floor.yaml", "--data-dir", "{data}")
+_RUN = ("run", "{root}/tests/fixtures/scenarios/baseline_uncensored.yaml", "--data-dir", "{data}")
 
 
 def cli_cases() -> list[Case]:
@@ -1138,9 +1138,9 @@ def cli_cases() -> list[Case]:
     # --out for directories
     compare = (
         "compare",
-        "{root}/tests/fixtures/scenarios/no_rrp_floor.yaml",
+        "{root}/tests/fixtures/scenarios/baseline_uncensored.yaml",
         "--baseline",
-        "no-rrp-floor",
+        "baseline-uncensored",
         "--data-dir",
         "{data}",
         "--draws",
@@ -1164,7 +1164,7 @@ def cli_cases() -> list[Case]:
     )
     report = (
         "report",
-        "{root}/tests/fixtures/scenarios/no_rrp_floor.yaml",
+        "{root}/tests/fixtures/scenarios/baseline_uncensored.yaml",
         "--data-dir",
         "{data}",
         "--draws",

@@ -21,7 +21,7 @@ from fiscalcliff.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "priors" / "small.yaml"
-SCENARIO = ROOT / "tests" / "fixtures" / "scenarios" / "no_rrp_floor.yaml"
+SCENARIO = ROOT / "tests" / "fixtures" / "scenarios" / "baseline_uncensored.yaml"
 FRED_CSV = ROOT / "tests" / "fixtures" / "fred" / "fredgraph_DGS10.csv"
 
 
@@ -48,7 +48,7 @@ def test_compare_keeps_a_file_in_a_directory_it_did_not_write(tmp_path, monkeypa
             "compare",
             str(SCENARIO),
             "--baseline",
-            "no-rrp-floor",
+            "baseline-uncensored",
             "--draws",
             "20",
             "--out",
@@ -71,7 +71,7 @@ def test_compare_does_not_replace_a_file_with_a_directory(tmp_path, monkeypatch)
             "compare",
             str(SCENARIO),
             "--baseline",
-            "no-rrp-floor",
+            "baseline-uncensored",
             "--out",
             str(out),
             "--data-dir",
@@ -88,7 +88,7 @@ def test_compare_replaces_its_own_previous_output(tmp_path):
         "compare",
         str(SCENARIO),
         "--baseline",
-        "no-rrp-floor",
+        "baseline-uncensored",
         "--draws",
         "20",
         "--out",

@@ -130,7 +130,10 @@ COMPARED = ("baseline", "print-money", "high-tariffs")
 
 @pytest.fixture(scope="module")
 def compare_run(tmp_path_factory, shared_data_dir):
-    """``fiscalcliff compare`` of three shipped files: (code, stdout, stderr, out dir)."""
+    """``fiscalcliff compare`` of three shipped files: (code, stdout, stderr, out dir).
+
+    Under ``--priors priors/default.yaml`` (the uncensored model, a sub-second fit): the files'
+    own censored model is run in ``test_scenario_files.py``."""
     out = tmp_path_factory.mktemp("compare") / "cmp"
     argv = [
         "compare",
@@ -141,6 +144,8 @@ def compare_run(tmp_path_factory, shared_data_dir):
         str(out),
         "--draws",
         "100",
+        "--priors",
+        str(PRIOR),
         "--data-dir",
         str(shared_data_dir),
     ]
@@ -354,7 +359,8 @@ def test_write_refuses_a_directory_holding_files_it_did_not_write(tmp_path, resu
 
 @pytest.fixture(scope="module")
 def print_money_runs(tmp_path_factory, shared_data_dir):
-    """``fiscalcliff run print-money.yaml --draws 100`` twice with the file's seed."""
+    """``fiscalcliff run print-money.yaml --draws 100 --priors priors/default.yaml`` twice with
+    the file's seed."""
     tmp = tmp_path_factory.mktemp("run")
     runs = []
     for label in ("first", "again"):
@@ -366,6 +372,8 @@ def print_money_runs(tmp_path_factory, shared_data_dir):
             str(out),
             "--draws",
             "100",
+            "--priors",
+            str(PRIOR),
             "--data-dir",
             str(shared_data_dir),
         ]
@@ -385,12 +393,35 @@ def test_run_exits_zero_and_records_provenance(print_money_runs, results, scenar
     sha = json.loads(attrs["scenario_sha256"])
     assert sha == {"print-money": scenarios["print-money"].sha256}
     assert len(sha["print-money"]) == 64
+    # the file names priors/censored.yaml; --priors put priors/default.yaml in its place
     assert attrs["prior_sha256"] == hashlib.sha256(PRIOR.read_bytes()).hexdigest()
+    assert Path(attrs["prior_file"]).resolve() == PRIOR.resolve()
     assert int(attrs["seed"]) == 2026  # seed: 2026 in baseline.yaml, inherited
     assert attrs["as_of"] == ""  # baseline.yaml: as_of null, every series to its last month
     assert attrs["horizon"] == "2026-10..2027-12"  # the latest data month is 2026-09
     assert attrs["data_sha256"] == results.panel.data_hash
     assert int(attrs["draws"]) == 100
+
+
+def test_a_missing_priors_file_is_named_before_any_fit(tmp_path, shared_data_dir, monkeypatch):
+    import fiscalcliff.model.fit as fit_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("fitted before --priors was checked")
+
+    monkeypatch.setattr(fit_module, "fit", refuse)
+    missing = tmp_path / "nope.yaml"
+    for argv in (
+        ["run", str(SCEN / "baseline.yaml")],
+        ["compare", str(SCEN / "baseline.yaml"), "--baseline", "baseline", "--out", "o"],
+    ):
+        code, _, stderr = run_cli(
+            [*argv, "--priors", str(missing), "--data-dir", str(shared_data_dir)]
+        )
+        assert code == 2, stderr
+        assert "Traceback" not in stderr
+        assert f"--priors: no such prior file {missing}" in stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_twice_with_the_same_seed_gives_identical_files(print_money_runs):

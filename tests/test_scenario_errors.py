@@ -135,14 +135,15 @@ RUN_WRONG = [p for p in WRONG if header(p)[1] == "run"]
 
 @pytest.mark.parametrize("path", RUN_WRONG, ids=[p.stem for p in RUN_WRONG])
 def test_run_time_error_names_the_scenario_file(path, cli, shared_data_dir, tmp_path):
-    base = ROOT / "scenarios" / "baseline.yaml"
+    # the shipped baseline on the uncensored model (a quick fit), as the wrong files extend it
+    base = FIXTURES / "baseline_uncensored.yaml"
     code, _, stderr = cli(
         [
             "compare",
             str(base),
             str(path),
             "--baseline",
-            "baseline",
+            "baseline-uncensored",
             "--out",
             str(tmp_path / "cmp"),
             "--draws",

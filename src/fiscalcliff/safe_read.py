@@ -101,6 +101,4 @@ def read_text(
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(
-            f"{path}: not a UTF-8 text file (byte {exc.start}: {exc.reason})"
-        ) from None
+        raise error(f"{path}: not a UTF-8 text file (byte {exc.start}: {exc.reason})") from None

@@ -78,7 +78,6 @@ def _print_ragged_edge(priors: str, source) -> None:
         print(f"  {name:<16} observed to {panel.last_dates[name]}; {span} {how}")
 
 
-
 def data_pull(args: argparse.Namespace) -> int:
     """``fiscalcliff data pull``: live FRED into the local cache."""
     from fiscalcliff.data import pull_series

@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--draws", type=int, help="override the scenario's number of draws")
     run.add_argument("--seed", type=int, help="override the scenario's seed")
     run.add_argument("--out", metavar="FILE.nc", help="write the paths as NetCDF")
+    _add_scenario_priors(run)
 
     cmp = sub.add_parser("compare", help="compare scenarios on shared draws against a baseline")
     _add_data_dir(cmp)
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--draws", type=int, help="override the scenarios' number of draws")
     cmp.add_argument("--seed", type=int, help="override the scenarios' seed")
     cmp.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    _add_scenario_priors(cmp)
 
     from fiscalcliff.cli.backtest_command import add_backtest_parser
     from fiscalcliff.cli.policy_command import add_policy_parser
@@ -142,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_parser(sub)
     add_report_parser(sub)
     return parser
+
+
+def _add_scenario_priors(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--priors",
+        metavar="FILE",
+        help="fit this prior file instead of the scenarios' own (e.g. the shipped scenarios "
+        "under priors/default.yaml, the uncensored model)",
+    )
 
 
 def _install_warning_printer() -> None:

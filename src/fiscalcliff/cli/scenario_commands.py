@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from fiscalcliff.scenarios.compare import compare
 
     check_run_args(args)
-    (scenario,) = load_scenarios([args.scenario])
+    (scenario,) = load_scenarios([args.scenario], priors=args.priors)
     reporter = Reporter(not args.quiet)
     from fiscalcliff.scenarios.runner import named_errors
 
@@ -89,7 +89,7 @@ def compare_cmd(args: argparse.Namespace) -> int:
     from fiscalcliff.scenarios.output import owns_comparison_entry
 
     check_run_args(args, out="directory", owns=owns_comparison_entry)
-    scenarios = load_scenarios(args.scenarios)
+    scenarios = load_scenarios(args.scenarios, priors=args.priors)
     reporter = Reporter(not args.quiet)
     cmp = compare(
         scenarios,

@@ -60,6 +60,7 @@ class PosteriorSample:
     @staticmethod
     def concatenate(parts: list[PosteriorSample]) -> PosteriorSample:
         """Draws of several samples, in order."""
+
         def cat(name: str):
             arrays = [getattr(p, name) for p in parts]
             return None if arrays[0] is None else np.concatenate(arrays)

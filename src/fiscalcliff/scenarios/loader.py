@@ -178,14 +178,28 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def load_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:
+def load_scenarios(
+    paths: Iterable[str | Path], *, priors: str | Path | None = None
+) -> list[Scenario]:
     """Load several scenario files, reporting every file's problems in one error.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Scenario files.
+    priors : str or Path, optional
+        A prior file to use instead of each scenario's own ``priors:`` (the command line's
+        ``--priors``): e.g. the shipped scenarios under another model. The scenarios' hashes
+        are unchanged; runs record the prior file actually used.
 
     Raises
     ------
     fiscalcliff.errors.ConfigError
-        With the problems of every file that failed, file by file.
+        With the problems of every file that failed, file by file, or naming ``--priors``
+        when that file does not exist.
     """
+    if priors is not None and not Path(priors).is_file():
+        raise ConfigError(f"--priors: no such prior file {priors}")
     loaded, problems = [], []
     for path in paths:
         try:
@@ -194,4 +208,8 @@ def load_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:
             problems.append(str(exc))
     if problems:
         raise ConfigError("\n".join(problems))
+    if priors is not None:
+        import dataclasses
+
+        loaded = [dataclasses.replace(s, priors_path=Path(priors).resolve()) for s in loaded]
     return loaded

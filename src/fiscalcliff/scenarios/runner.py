@@ -72,7 +72,8 @@ def shared_settings(
             )
             raise InputError(
                 f"scenarios compared on shared draws must agree on {attr} ({listing}); "
-                "align the files" + (f" or pass --{attr}" if attr in ("draws", "seed") else "")
+                "align the files"
+                + (f" or pass --{attr}" if attr in ("draws", "seed", "priors") else "")
             )
         return next(iter(values.values()))
 

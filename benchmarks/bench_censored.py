@@ -42,7 +42,11 @@ def main() -> None:
         fits.append(time.perf_counter() - t0)
     d = results.diagnostics
     print(f"fit: best {min(fits):.1f} s of {', '.join(f'{t:.1f}' for t in fits)}  (target <= 30 s)")
-    print(f"  sampling {d.seconds:.1f} s; {d}; latent cells {results.settings['latent_cells']}")
+    print(f"  sampling {d.seconds:.1f} s; latent cells {results.settings['latent_cells']}")
+    print(f"  B, Sigma, last {results.layout.lags} months: {d} (worst {d.worst_r_hat})")
+    h = results.history_diagnostics
+    if h is not None:
+        print(f"  shadow history: {h} (worst {h.worst_r_hat})")
 
     n, h = args.paths, args.horizon
     exog = np.broadcast_to(results.panel.frame[list(results.exogenous)].to_numpy()[-1], (h, 5))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from scipy import stats
@@ -244,6 +245,23 @@ def test_fit_reports_shadow_series_and_diagnostics(small):
     assert dict(post["B"].sizes) == {"chain": 2, "draw": 150, "regressor": 13, "equation": 5}
     assert "lp" in tree["sample_stats"]
     assert np.isfinite(small.diagnostics.max_r_hat)
+    # diagnostics: Sigma, B and the latent cells of the last p months; history: earlier cells
+    months = small.months
+    recent = months[-small.layout.lags :]
+    table, history = small.diagnostics.table, small.history_diagnostics.table
+    latent = [n for n in table.index if not n.startswith(("B[", "Sigma["))]
+    assert "B[policy_rate.l1, tga]" in table.index and "Sigma[rrp, rrp]" in table.index
+    # the recent latent cells, from the data: at or below a threshold, or missing
+    data = pd.concat([small.panel.frame, small.panel.edge]).reindex(recent)
+    want = {
+        f"latent[{name}[{m:%Y-%m}]]"
+        for name in small.endogenous
+        for m, v in data[name].items()
+        if np.isnan(v) or (name in small.censored and v <= small.censored[name].threshold)
+    }
+    assert set(latent) == want
+    assert len(history) and all(pd.Timestamp(n[-9:-2]) < recent[0] for n in history.index)
+    assert len(latent) + len(history) == small.settings["latent_cells"]
     shadow = small.shadow()["shadow_policy_rate"]
     data = small.panel.frame["policy_rate"]
     months = shadow["time"].to_index()

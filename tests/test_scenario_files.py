@@ -488,3 +488,24 @@ def test_default_priors_of_a_base_resolve_against_the_base_file(tmp_path):
     want = (tmp_path / "priors" / "default.yaml").resolve()
     assert load_scenario(tmp_path / "scen" / "base.yaml").priors_path == want
     assert load_scenario(deeper / "child.yaml").priors_path == want
+
+
+def test_forecast_diagnostics_cover_the_recent_shadow_values(fits):
+    """The fit behind the forward-looking files warns from B, Sigma and the latent cells of the
+    last p months; the earlier shadow history is reported apart (history_diagnostics)."""
+    results = fits(None)
+    recent = results.months[-results.layout.lags :]
+    data = pd.concat([results.panel.frame, results.panel.edge]).reindex(recent)
+    want = {
+        f"latent[{name}[{m:%Y-%m}]]"
+        for name in results.endogenous
+        for m, v in data[name].items()
+        if np.isnan(v) or (name in CENSORED and v <= results.censored[name].threshold)
+    }
+    # ON RRP has been at 1-10 $bn since December 2025 (RRPONTSYD): below 5 in some recent months
+    assert any(n.startswith("latent[rrp[") for n in want)
+    table = results.diagnostics.table
+    assert {n for n in table.index if n.startswith("latent[")} == want
+    history = results.history_diagnostics.table
+    assert all(pd.Timestamp(n[-9:-2]) < recent[0] for n in history.index)
+    assert len(want) + len(history) == results.settings["latent_cells"]

@@ -41,7 +41,13 @@ class CensoredResults(BVARResults):
         variable), ``sample_stats`` (``lp``: log likelihood of the shadow-completed data),
         ``observed_data``; provenance on the root.
     diagnostics : Diagnostics
-        r_hat and ESS over ``Sigma``, ``B`` and the latent shadow values (ArviZ).
+        r_hat and ESS (ArviZ) over what forecasts use: ``Sigma``, ``B`` and the latent cells of
+        the last ``p`` months (the shadow values paths start from). A ConvergenceWarning is
+        raised from these, as for NUTS.
+    history_diagnostics : Diagnostics or None
+        The same over the latent cells of earlier months (the shadow history, e.g. the shadow
+        rate of 2009-15): reported, not warned about, since forecasts see the history only
+        through ``B`` and ``Sigma``. None when every latent cell is recent.
     months : pandas.DatetimeIndex
         Months of the completed data (pre-sample, sample and ragged edge).
     completed : ndarray, shape (n_stored, N, K)
@@ -53,6 +59,7 @@ class CensoredResults(BVARResults):
 
     trace: xr.DataTree = None
     diagnostics: Diagnostics = None
+    history_diagnostics: Diagnostics | None = None
     months: pd.DatetimeIndex = None
     completed: np.ndarray = None
     n_sample_months: int = 0
@@ -112,7 +119,13 @@ class CensoredResults(BVARResults):
             [
                 super().__str__().replace("(conjugate NIW)", "(censored, Gibbs)"),
                 f"  censored: {bounds}",
-                f"  latent cells: {self.settings.get('latent_cells', 0)}; {self.diagnostics}",
+                f"  latent cells: {self.settings.get('latent_cells', 0)}",
+                f"  B, Sigma and the last {self.layout.lags} months: {self.diagnostics}",
+                *(
+                    [f"  shadow history before them: {self.history_diagnostics}"]
+                    if self.history_diagnostics is not None
+                    else []
+                ),
             ]
         )
 
@@ -169,7 +182,9 @@ def fit_censored(
     seconds = time.perf_counter() - t0
     completed = complete(data, cells, run.latent)  # (C, D, N, K)
     trace = _trace(base, run, completed, months, seed=seed, draws=draws, tune=tune)
-    diagnostics = _diagnostics(run, cells, endog, seconds)
+    recent = len(data) - base.layout.lags  # first row of the months forecasts start from
+    names = (list(base.regressors), endog)
+    diagnostics, history_diagnostics = _diagnostics(run, cells, names, months, seconds, recent)
     import warnings
 
     from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
@@ -195,6 +210,7 @@ def fit_censored(
         **fields,
         trace=trace,
         diagnostics=diagnostics,
+        history_diagnostics=history_diagnostics,
         months=months,
         completed=completed.reshape(-1, *completed.shape[2:]),
         n_sample_months=len(frame),
@@ -238,22 +254,36 @@ def _trace(base, run, completed, months, **extra) -> xr.DataTree:
     return make_tree(post, stats, observed_data(base), attrs)
 
 
-def _diagnostics(run, cells, endog, seconds: float) -> Diagnostics:
-    """r_hat and ESS over Sigma, B and the latent cells (ArviZ)."""
+def _diagnostics(
+    run, cells, names, months, seconds: float, recent: int
+) -> tuple[Diagnostics, Diagnostics | None]:
+    """r_hat and ESS (ArviZ): over Sigma, B and the latent cells in rows ``>= recent``; and over
+    the earlier latent cells (None if there are none). ``names`` = (regressors, endogenous);
+    parameters are named as ``B[policy_rate.l1, tga]``, cells as ``bill_3m[2011-10]``."""
     import xarray as xr
 
     from fiscalcliff.model.mcmc.diagnostics import compute
 
-    names = [f"{endog[j]}[{t}]" for t, j in zip(cells.rows, cells.cols, strict=True)]
-    ds = xr.Dataset(
-        {
-            "Sigma": ((dims.CHAIN, dims.DRAW, "s1", "s2"), run.sigma),
-            "B": ((dims.CHAIN, dims.DRAW, "m", "k"), run.b),
-            "latent": ((dims.CHAIN, dims.DRAW, "cell"), run.latent),
-        },
-        coords={"cell": names},
+    regressors, endog = names
+
+    cell_names = [f"{endog[j]}[{months[t]:%Y-%m}]" for t, j in zip(cells.rows, cells.cols)]
+    names = np.array(cell_names)
+    late = np.asarray(cells.rows) >= recent
+    data_vars = {
+        "Sigma": ((dims.CHAIN, dims.DRAW, "s1", "s2"), run.sigma),
+        "B": ((dims.CHAIN, dims.DRAW, "m", "k"), run.b),
+    }
+    if late.any():
+        data_vars["latent"] = ((dims.CHAIN, dims.DRAW, "cell"), run.latent[..., late])
+    coords = {"cell": names[late], "m": regressors, "k": endog, "s1": endog, "s2": endog}
+    forecast = compute(xr.Dataset(data_vars, coords=coords), seconds=seconds)
+    if late.all():
+        return forecast, None
+    history = xr.Dataset(
+        {"latent": ((dims.CHAIN, dims.DRAW, "cell"), run.latent[..., ~late])},
+        coords={"cell": names[~late]},
     )
-    return compute(ds, seconds=seconds)
+    return forecast, compute(history, seconds=seconds)
 
 
 __all__ = ["CensoredResults", "fit_censored"]

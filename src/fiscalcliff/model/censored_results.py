@@ -266,7 +266,9 @@ def _diagnostics(
 
     regressors, endog = names
 
-    cell_names = [f"{endog[j]}[{months[t]:%Y-%m}]" for t, j in zip(cells.rows, cells.cols)]
+    cell_names = [
+        f"{endog[j]}[{months[t]:%Y-%m}]" for t, j in zip(cells.rows, cells.cols, strict=True)
+    ]
     names = np.array(cell_names)
     late = np.asarray(cells.rows) >= recent
     data_vars = {

@@ -138,11 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from fiscalcliff.cli.backtest_command import add_backtest_parser
     from fiscalcliff.cli.policy_command import add_policy_parser
+    from fiscalcliff.cli.structural_command import add_structural_parser
     from fiscalcliff.report.cli import add_report_parser
 
     add_backtest_parser(sub)
     add_policy_parser(sub)
     add_report_parser(sub)
+    add_structural_parser(sub)
     return parser
 
 
@@ -170,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fiscalcliff.cli import commands, scenario_commands
     from fiscalcliff.cli.backtest_command import backtest_cmd
     from fiscalcliff.cli.policy_command import policy_cmd
+    from fiscalcliff.cli.structural_command import structural_cmd
     from fiscalcliff.report.cli import report_cmd
 
     handler = {
@@ -182,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("report", None): report_cmd,
         ("backtest", None): backtest_cmd,
         ("policy", None): policy_cmd,
+        ("structural", None): structural_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
         return handler(args) or 0

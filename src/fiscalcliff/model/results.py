@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from fiscalcliff.data import DataPanel
+    from fiscalcliff.model.identification import Identification
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,10 @@ class PosteriorSample:
     b : ndarray, shape (n, M, K)
     sigma : ndarray, shape (n, K, K)
     sigma_root : ndarray, shape (n, K, K)
-        Lower Cholesky factor of ``Sigma``: shock ``k`` is the ``k``-th orthogonalised shock in
-        the order of the endogenous variables (what "only these shocks adjust" refers to).
+        The structural impact matrix ``A`` with ``A A' = Sigma``: column ``j`` is the impact of
+        the model's ``j``-th named shock (``BVARResults.shocks``, what "only these shocks
+        adjust" refers to), see :mod:`fiscalcliff.model.identification`. Without an
+        ``identification`` section it is the lower Cholesky factor of ``Sigma``.
     history : ndarray, shape (n, p, K), optional
         Per-draw starting history (censored models: the last ``p`` months of each draw's
         shadow data, ragged edge included); ``None``: the observed data.
@@ -157,12 +160,24 @@ class BVARResults:
         """
         rng = np.random.default_rng(seed)
         b, sigma, _ = self.posterior.sample(draws, rng)
-        return PosteriorSample(b=b, sigma=sigma, sigma_root=np.linalg.cholesky(sigma))
+        return PosteriorSample(b=b, sigma=sigma, sigma_root=self.identification.impact(sigma))
 
     @property
     def sampler_label(self) -> str:
         """Short description of the sampler (recorded in outputs)."""
         return "exact conjugate NIW"
+
+    @property
+    def identification(self) -> Identification:
+        """The named structural shocks (the prior file's ``identification``)."""
+        from fiscalcliff.model.identification import Identification
+
+        return Identification.from_spec(self.spec)
+
+    @property
+    def shocks(self) -> tuple[str, ...]:
+        """Structural shock names, in the order of ``PosteriorSample.sigma_root``'s columns."""
+        return self.identification.shocks
 
     def inference_data(self, draws: int = 1000, seed: int = 0) -> xr.DataTree:
         """Posterior as an ArviZ-compatible DataTree: ``posterior`` (``B``, ``Sigma``),

@@ -271,8 +271,33 @@ class PriorSettings(_Frozen):
     inference: InferenceSettings = InferenceSettings()
 
 
+class IdentificationSpec(_Frozen):
+    """Named structural shocks (the prior file's ``identification`` section).
+
+    ``recursive`` maps each shock's name to the variable it is ordered at, in causal order: the
+    impact matrix is the lower Cholesky factor of ``Sigma`` with the variables in that order, so
+    a shock moves its own variable and those after it on impact, never those before it. Every
+    endogenous variable appears once. Without this section shocks are recursive in the order of
+    ``model.endogenous`` and named after their variables.
+    """
+
+    recursive: dict[str, str] = Field(
+        ..., min_length=1, description="shock name: its variable, in causal order"
+    )
+
+    @field_validator("recursive")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [n for n in value if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", n)]
+        if bad:
+            raise ValueError(
+                f"shock names must be letters, digits and _ starting with a letter: {bad}"
+            )
+        return value
+
+
 class PriorFile(_Frozen):
-    """Contents of a prior file: ``model``, ``identities`` and ``prior`` sections."""
+    """Contents of a prior file: ``model``, ``identities``, ``identification`` and ``prior``."""
 
     name: str = "unnamed"
     description: str = ""
@@ -280,6 +305,9 @@ class PriorFile(_Frozen):
     identities: dict[str, str] = Field(
         default_factory=dict,
         description="derived series computed in every draw, e.g. reserves: fed_assets - tga - rrp",
+    )
+    identification: IdentificationSpec | None = Field(
+        None, description="named structural shocks (default: recursive in endogenous order)"
     )
     prior: PriorSettings = PriorSettings()
     _source: str | None = PrivateAttr(default=None)
@@ -323,6 +351,23 @@ class PriorFile(_Frozen):
                 parse_identity(target, expression, self.model.endogenous, self.model.exogenous)
             except ConfigError as exc:
                 problems.append(str(exc))
+        if self.identification is not None:
+            given = list(self.identification.recursive.values())
+            twice = sorted({v for v in given if given.count(v) > 1})
+            if twice:
+                problems.append(f"identification.recursive: {', '.join(twice)} given twice")
+            unknown = [v for v in given if v not in endog]
+            if unknown:
+                problems.append(
+                    f"identification.recursive: {', '.join(unknown)} not endogenous "
+                    f"(endogenous: {', '.join(self.model.endogenous)})"
+                )
+            missing = [v for v in self.model.endogenous if v not in given]
+            if missing:
+                problems.append(
+                    f"identification.recursive: no shock for {', '.join(missing)} "
+                    "(every endogenous variable needs one)"
+                )
         seen = set()
         for e in self.prior.exogenous_priors:
             if e.variable not in self.model.exogenous:

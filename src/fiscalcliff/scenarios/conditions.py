@@ -54,6 +54,7 @@ def build_conditions(
     last_observed: Mapping[str, float],
     adjusting_shocks: Sequence[str] | None,
     exogenous_path: np.ndarray | None = None,
+    shocks: Sequence[str] | None = None,
 ) -> LinearConditions:
     """Rows over ``vec(y)`` (date-major: index ``s*K + k``) for every condition.
 
@@ -68,9 +69,13 @@ def build_conditions(
     last_observed : mapping
         Last data value of every endogenous variable and identity (paths build on it).
     adjusting_shocks : sequence of str or None
-        Variables whose shocks may adjust to meet hard/soft conditions (None = all).
+        Names of the structural shocks that may adjust to meet hard/soft conditions (None =
+        all); the others keep their unconditional law.
     exogenous_path : ndarray, shape (h, n_exog), optional
         The scenario's exogenous values (for conditions on identities that use them).
+    shocks : sequence of str, optional
+        The model's shock names in the order of its impact matrix's columns
+        (``BVARResults.shocks``); default: named after ``endogenous``.
     """
     h, k = len(dates), len(endogenous)
     hard, soft, bounds = [], [], []
@@ -102,13 +107,14 @@ def build_conditions(
                 bounds.append((row, lo, hi, f"{label} ({cond.variable} {dates[s]:%Y-%m})"))
     free = None
     if adjusting_shocks is not None:
-        unknown = [v for v in adjusting_shocks if v not in endogenous]
+        names = list(endogenous if shocks is None else shocks)
+        unknown = [v for v in adjusting_shocks if v not in names]
         if unknown:
             raise InputError(
-                f"adjusting_shocks: {', '.join(unknown)} not endogenous "
-                f"(shocks are named by endogenous variable: {', '.join(endogenous)})"
+                f"adjusting_shocks: {', '.join(unknown)} not a shock of the model "
+                f"(its shocks: {', '.join(names)}; named in the prior file's identification)"
             )
-        free = np.tile(np.isin(list(endogenous), list(adjusting_shocks)), h)
+        free = np.tile(np.isin(names, list(adjusting_shocks)), h)
     return LinearConditions(
         hard_rows=_rows(hard, h * k),
         hard_values=np.array([v for _, v, _ in hard], dtype=float),

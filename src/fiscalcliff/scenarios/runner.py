@@ -244,6 +244,7 @@ def run_scenarios(
                 last_observed=last,
                 adjusting_shocks=s.spec.adjusting_shocks,
                 exogenous_path=x,
+                shocks=results.shocks,
             )
             conds, shadow_notes = shadow_conditions(results, conds)
             if not conds.is_empty:

@@ -1,0 +1,227 @@
+"""Structural analysis: named recursive shocks, impulse responses, FEVD, historical decomposition.
+
+Independent references: statsmodels' ``irf().orth_irfs`` and ``fevd().decomp`` for the
+posterior mean of B under a near-flat prior (which equals OLS, ``test_flat_prior_ols.py``) and
+statsmodels' residual covariance; zero impacts from the causal order written in the prior file;
+the historical decomposition checked against the data it decomposes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.api import VAR
+
+import fiscalcliff as fc
+from conftest import SHARED_DATA_DIR
+from fiscalcliff.data import OfflineDirectorySource
+from fiscalcliff.errors import ConfigError
+from fiscalcliff.model.design import LagLayout
+from fiscalcliff.model.fit import fit_arrays
+from fiscalcliff.model.identification import Identification
+from fiscalcliff.model.results import PosteriorSample
+from fiscalcliff.structural import fevd, historical_decomposition, impulse_responses
+from fiscalcliff.structural.responses import structural_responses, variance_shares
+from test_flat_prior_ols import flat_prior
+
+ROOT = Path(__file__).resolve().parents[1]
+ENDOG = ["a", "b", "c"]
+#: the causal order of priors/default.yaml, written out by hand from the file
+DEFAULT_ORDER = {
+    "policy_rate": "policy_rate",
+    "lending": "fed_other_assets",
+    "currency": "other_absorbing",
+    "tga": "tga",
+    "rrp_demand": "rrp",
+    "bill_supply": "bill_3m",
+    "term_premium": "yield_10y",
+}
+
+
+def simulated_var(seed: int = 3, n: int = 400) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a1 = np.array([[0.5, 0.1, 0.0], [0.0, 0.4, 0.2], [0.1, 0.0, 0.3]])
+    a2 = np.array([[0.2, 0.0, 0.0], [0.1, 0.1, 0.0], [0.0, 0.0, 0.2]])
+    root = np.array([[1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.2, -0.3, 0.7]])
+    y = np.zeros((n, 3))
+    for t in range(2, n):
+        y[t] = 0.3 + a1 @ y[t - 1] + a2 @ y[t - 2] + root @ rng.standard_normal(3)
+    return y
+
+
+def ours_for(y: np.ndarray, order: list[str]):
+    """Posterior-mean B (near-flat prior) with statsmodels' sigma_u, recursive in ``order``."""
+    _, _, post, _ = fit_arrays(flat_prior(ENDOG, [], 2), y, None)
+    sm = VAR(pd.DataFrame(y, columns=ENDOG)).fit(2, trend="c")
+    sigma = np.asarray(sm.sigma_u, dtype=float)
+    ident = Identification(shocks=tuple(order), variables=tuple(order), endogenous=tuple(ENDOG))
+    sample = PosteriorSample(
+        b=post.b_mean[None], sigma=sigma[None], sigma_root=ident.impact(sigma[None])
+    )
+    return sample, LagLayout(3, 0, 2, True)
+
+
+@pytest.mark.parametrize("order", [["a", "b", "c"], ["c", "a", "b"]], ids=["abc", "cab"])
+def test_recursive_irf_and_fevd_equal_statsmodels(order):
+    y = simulated_var()
+    sample, layout = ours_for(y, order)
+    theta = structural_responses(sample, layout, 20)[0]  # (H, K, J)
+    # statsmodels orthogonalises in the column order of the data: reorder its columns
+    sm = VAR(pd.DataFrame(y, columns=ENDOG)[order]).fit(2, trend="c")
+    ref = sm.irf(20).orth_irfs  # (H, K_ordered, J)
+    idx = [order.index(v) for v in ENDOG]  # our variable rows in statsmodels' order
+    np.testing.assert_allclose(theta, ref[:, idx, :], rtol=1e-8, atol=1e-10)
+    shares = variance_shares(np.transpose(theta, (2, 1, 0))[None])[0]  # (J, K, H)
+    decomp = sm.fevd(21).decomp  # (K_ordered, H, J)
+    np.testing.assert_allclose(np.transpose(shares, (1, 2, 0)), decomp[idx], rtol=1e-8, atol=1e-10)
+
+
+def test_impact_matrix_reproduces_sigma_and_its_zeros_follow_the_order():
+    rng = np.random.default_rng(0)
+    m = rng.standard_normal((50, 4, 4))
+    sigma = m @ np.swapaxes(m, 1, 2) + 0.1 * np.eye(4)
+    endog = ("w", "x", "y", "z")
+    ident = Identification(
+        shocks=("s1", "s2", "s3", "s4"), variables=("y", "w", "z", "x"), endogenous=endog
+    )
+    a = ident.impact(sigma)
+    np.testing.assert_allclose(a @ np.swapaxes(a, 1, 2), sigma, rtol=1e-12, atol=1e-12)
+    # shock s2 (at w) does not move y on impact; s4 (at x) moves only x
+    for shock, variable in ident.zero_impacts():
+        j, i = ident.shocks.index(shock), endog.index(variable)
+        assert np.all(a[:, i, j] == 0.0), (shock, variable)
+    assert len(ident.zero_impacts()) == 6
+    assert np.all(np.abs(a[:, 1, 3]) > 0)
+
+
+# -- the shipped default model on the real data ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_fit():
+    spec = fc.load_prior_file(ROOT / "priors" / "default.yaml")
+    return fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR), as_of="2025-11")
+
+
+def test_default_model_names_its_shocks_in_the_files_order(default_fit):
+    assert default_fit.shocks == tuple(DEFAULT_ORDER)
+    assert default_fit.identification.variables == tuple(DEFAULT_ORDER.values())
+
+
+def test_zero_impacts_hold_in_every_draw_and_identities_respond_by_their_weights(default_fit):
+    ds = impulse_responses(default_fit, horizon=12, draws=300, seed=4)
+    irf = ds["irf"]
+    assert irf.dims == ("chain", "draw", "shock", "variable", "horizon")
+    assert irf.sizes["draw"] == 300 and list(ds["shock"].values) == list(DEFAULT_ORDER)
+    shocks, variables = list(DEFAULT_ORDER), list(DEFAULT_ORDER.values())
+    for j, shock in enumerate(shocks):
+        for variable in variables[:j]:
+            assert np.abs(irf.sel(shock=shock, variable=variable, horizon=0)).max() <= 1e-10
+    # e.g. the term-premium shock moves only the 10-year yield on impact; the TGA shock moves
+    # the TGA up by its standard deviation (positive on the diagonal)
+    assert float(irf.sel(shock="tga", variable="tga", horizon=0).min()) > 0
+    # reserves = fed_treasuries + fed_mbs + fed_other_assets - tga - rrp - other_absorbing with
+    # the holdings exogenous: its response is the sum of the endogenous ones
+    parts = (
+        irf.sel(variable="fed_other_assets")
+        - irf.sel(variable="tga")
+        - irf.sel(variable="rrp")
+        - irf.sel(variable="other_absorbing")
+    )
+    np.testing.assert_allclose(irf.sel(variable="reserves"), parts, rtol=1e-12, atol=1e-9)
+    assert ds.attrs["identification"].startswith("recursive: policy_rate, lending")
+
+
+def test_fevd_shares_sum_to_one_and_match_the_responses(default_fit):
+    shares = fevd(default_fit, horizon=24, draws=200, seed=1)["fevd"]
+    total = shares.sum("shock")
+    np.testing.assert_allclose(total, 1.0, rtol=1e-12)
+    # one month ahead, the first variable in the causal order is all its own shock
+    np.testing.assert_allclose(
+        shares.sel(shock="policy_rate", variable="policy_rate", horizon=0), 1.0, rtol=1e-12
+    )
+    # same draws as impulse_responses with the same seed: shares from its squared responses
+    irf = impulse_responses(default_fit, horizon=24, draws=200, seed=1)["irf"]
+    cum = (irf**2).cumsum("horizon")
+    np.testing.assert_allclose(shares, cum / cum.sum("shock"), rtol=1e-10)
+
+
+def test_historical_decomposition_adds_up_to_the_data(default_fit):
+    ds = historical_decomposition(default_fit, draws=50, seed=2)
+    frame = default_fit.panel.frame
+    p = default_fit.layout.lags
+    # the data it decomposes are the observed sample (after the pre-sample lags)
+    np.testing.assert_array_equal(
+        ds["data"].isel(chain=0, draw=0).sel(variable="tga").values, frame["tga"].values[p:]
+    )
+    total = ds["deterministic"] + ds["contribution"].sum("shock")
+    scale = float(np.abs(ds["data"]).max())
+    assert float(np.abs(total - ds["data"]).max()) <= 1e-8 * scale
+    # the shocks are standardised: about unit variance over the sample, in every draw
+    var = ds["shocks"].var("date")
+    assert float(var.median()) == pytest.approx(1.0, abs=0.25)
+
+
+def test_historical_decomposition_of_a_censored_fit_uses_each_draws_shadow_data(tmp_path):
+    import warnings
+
+    import yaml
+
+    from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
+    from test_censored import SMALL
+
+    path = tmp_path / "censored-small.yaml"
+    path.write_text(yaml.safe_dump(SMALL))
+    spec = fc.load_prior_file(path)
+    with warnings.catch_warnings():  # a short Gibbs run: its r_hat is no news here
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        results = fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR), as_of="2025-11")
+    ds = historical_decomposition(results, draws=40, seed=0)
+    total = ds["deterministic"] + ds["contribution"].sum("shock")
+    assert float(np.abs(total - ds["data"]).max()) <= 1e-8 * float(np.abs(ds["data"]).max())
+    rate = ds["data"].sel(variable="policy_rate", date=slice("2011", "2013"))
+    assert float(rate.max()) <= 0.25 + 1e-12  # shadow values at the bound
+    assert float(rate.std("draw").mean()) > 0  # and they differ between draws
+
+
+# -- the prior file's identification section -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "recursive, message",
+    [
+        ({"x": "a", "y": "a", "z": "b"}, "a given twice"),
+        ({"x": "a", "y": "b", "z": "q"}, "q not endogenous"),
+        ({"x": "a", "y": "b"}, "no shock for c"),
+        ({"1x": "a", "y": "b", "z": "c"}, "shock names must be"),
+    ],
+    ids=["twice", "unknown", "missing", "bad-name"],
+)
+def test_identification_errors_are_clear(tmp_path, recursive, message):
+    import yaml
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"model": {"endogenous": ENDOG, "lags": 1}, "identification": {"recursive": recursive}}
+        )
+    )
+    with pytest.raises(ConfigError, match=message):
+        fc.load_prior_file(path)
+
+
+def test_without_identification_shocks_are_named_after_the_variables():
+    spec = flat_prior(ENDOG, [], 2)
+    ident = Identification.from_spec(spec)
+    assert ident.shocks == tuple(ENDOG) and ident.zero_impacts() == [
+        ("b", "a"),
+        ("c", "a"),
+        ("c", "b"),
+    ]
+    rng = np.random.default_rng(1)
+    m = rng.standard_normal((5, 3, 3))
+    sigma = m @ np.swapaxes(m, 1, 2) + np.eye(3)
+    np.testing.assert_array_equal(ident.impact(sigma), np.linalg.cholesky(sigma))

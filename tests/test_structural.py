@@ -225,3 +225,57 @@ def test_without_identification_shocks_are_named_after_the_variables():
     m = rng.standard_normal((5, 3, 3))
     sigma = m @ np.swapaxes(m, 1, 2) + np.eye(3)
     np.testing.assert_array_equal(ident.impact(sigma), np.linalg.cholesky(sigma))
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_structural_irf_command_writes_netcdf_and_a_figure(tmp_path):
+    import xarray as xr
+
+    from conftest import run_cli
+
+    out, png = tmp_path / "irf.nc", tmp_path / "irf.png"
+    code, stdout, stderr = run_cli(
+        [
+            "structural", "irf", "--priors", str(ROOT / "priors" / "default.yaml"),
+            "--as-of", "2025-11", "--draws", "200", "--months", "24", "--out", str(out),
+            "--figure", str(png), "--data-dir", str(SHARED_DATA_DIR),
+        ]
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert "Identification: recursive: policy_rate, lending (fed_other_assets)" in stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds["irf"].dims == ("chain", "draw", "shock", "variable", "horizon")
+        assert ds.sizes["draw"] == 200 and ds.sizes["horizon"] == 25
+        assert ds.attrs["prior_sha256"] and ds.attrs["seed"] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["irf.nc", "irf.png"]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--months", "700"], "--months must be an integer from 0 to 600 (got 700)"),
+        (["--series", "reserves,nope"], "--series: nope not a series of the model"),
+        (["--figure", "{tmp}/plain-file/f.png"], "plain-file is a regular file, not a directory"),
+        (["--draws", "0"], "--draws must be an integer"),
+    ],
+    ids=["months", "series", "figure-dir", "draws"],
+)
+def test_structural_command_bad_arguments_exit_2(tmp_path, extra, message):
+    from conftest import run_cli
+
+    (tmp_path / "plain-file").write_text("mine")
+    extra = [e.replace("{tmp}", str(tmp_path)) for e in extra]
+
+    code, _, stderr = run_cli(
+        [
+            "structural", "fevd", "--priors", str(ROOT / "priors" / "default.yaml"),
+            "--as-of", "2025-11", "--draws", "20", "--data-dir", str(SHARED_DATA_DIR), *extra,
+        ]
+    )  # fmt: skip
+    assert code == 2, stderr
+    assert "Traceback" not in stderr and message in stderr, stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["plain-file"]
+    assert (tmp_path / "plain-file").read_text() == "mine"

@@ -27,6 +27,7 @@ _KINDS = {
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFSOCK: "a socket",
     stat.S_IFLNK: "a symbolic link",
+    stat.S_IFREG: "a regular file",
 }
 
 

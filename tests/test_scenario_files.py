@@ -509,3 +509,21 @@ def test_forecast_diagnostics_cover_the_recent_shadow_values(fits):
     history = results.history_diagnostics.table
     assert all(pd.Timestamp(n[-9:-2]) < recent[0] for n in history.index)
     assert len(want) + len(history) == results.settings["latent_cells"]
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
+def test_plausibility_is_reported_for_every_file_with_hard_or_soft_conditions(path, runs):
+    import json
+
+    scenario, _, ds = runs(path)
+    notes = ds.attrs["conditions"]
+    notes = json.loads(notes) if isinstance(notes, str) else notes
+    mine = notes[scenario.name]
+    if mine["hard"] + mine["soft"] == 0:
+        assert "plausibility" not in mine
+        return
+    plaus = mine["plausibility"]
+    assert 0.5 <= plaus["q_5_95"][0] <= plaus["q"] <= plaus["q_5_95"][1] < 1.0
+    assert plaus["kl"] > 0 and plaus["pinned"] == mine["hard"]
+    # N = forecast months x endogenous variables (stacked structural shocks)
+    assert plaus["shocks"] == ds.sizes["date"] * 7

@@ -71,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
     )
     if conds.get("treasury_cash"):
         print(f"  treasury cash balance: {conds['treasury_cash']}")
+    plaus = conds.get("plausibility")
+    if plaus:
+        lo, hi = plaus["q_5_95"]
+        print(
+            f"  plausibility: q = {plaus['q']:.2f} (5-95% over draws {lo:.2f}-{hi:.2f}; "
+            f"KL {plaus['kl']:.2f} over {plaus['shocks']} shocks; 0.5 = as likely as the "
+            "unconditional forecast)"
+        )
     print()
     units = {v: str(one[v].attrs.get("units", "")) for v in one.data_vars}
     print(format_summary(quarterly_summary(one), units))

@@ -272,6 +272,15 @@ def _write_scenario(
         )
         if conds.get("treasury_cash"):
             lines.append(f"- **Treasury cash balance:** {_escape(str(conds['treasury_cash']))}.")
+        plaus = conds.get("plausibility")
+        if plaus:
+            lo, hi = plaus["q_5_95"]
+            lines.append(
+                f"- **Plausibility:** q = {plaus['q']:.2f} (5–95% over draws {lo:.2f}–{hi:.2f}; "
+                f"KL {plaus['kl']:.2f} over {plaus['shocks']} shocks). 0.5 means as likely as "
+                "the unconditional forecast; about 0.83 is unlikely but not implausible "
+                "(Antolín-Díaz, Petrella & Rubio-Ramírez 2021)."
+            )
     lines.append("")
 
     # fan charts

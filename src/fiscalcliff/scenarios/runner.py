@@ -247,6 +247,7 @@ def run_scenarios(
                 shocks=results.shocks,
             )
             conds, shadow_notes = shadow_conditions(results, conds)
+            plausible = _plausibility(s.name, conds, sample, history, x, results.layout)
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
                 rng = np.random.default_rng(cond_seq)
@@ -272,6 +273,8 @@ def run_scenarios(
                 cond_notes[s.name]["treasury_cash"] = cash_note
             if shadow_notes:
                 cond_notes[s.name]["censored"] = shadow_notes
+            if plausible is not None:
+                cond_notes[s.name]["plausibility"] = plausible
             all_paths.append(paths)
             exog_rows.append(x)
     shadow = np.stack(all_paths, axis=1)  # (n, S, h, K), shadow values of censored variables
@@ -302,6 +305,32 @@ def run_scenarios(
         events={e.label: e.text for e in events},
     )
     return add_nowcast(ds, results, nowcast)
+
+
+def _plausibility(name, conds, sample, history, x, layout) -> dict | None:
+    """APR plausibility of a scenario's hard and soft conditions (None without any); warns
+    when the median q is above :data:`~fiscalcliff.forecasting.plausibility.Q_WARN`."""
+    if not (len(conds.hard_labels) or len(conds.soft_labels)):
+        return None
+    import warnings
+
+    from fiscalcliff.forecasting import plausibility as pl
+
+    n, h, k = history.shape[0], x.shape[0], sample.b.shape[2]
+    mean_paths = simulate_paths(
+        sample.b, sample.sigma_root, history, x, np.zeros((n, h, k)), layout
+    )
+    out = pl.scenario_plausibility(conds, sample.b, sample.sigma_root, layout, mean_paths).summary()
+    if out["q"] > pl.Q_WARN:
+        warnings.warn(
+            f"scenario {name}: plausibility q = {out['q']:.3f} (> {pl.Q_WARN}): the shocks it "
+            "needs are far from their unconditional law (KL "
+            f"{out['kl']:.1f} over {out['shocks']} shocks); read it as a stress test, or let more "
+            "shocks adjust (adjusting_shocks)",
+            pl.PlausibilityWarning,
+            stacklevel=3,
+        )
+    return out
 
 
 def _collect_events(scenarios: Sequence[Scenario], series: Sequence[str]) -> list[Event]:

@@ -1,0 +1,163 @@
+"""How plausible is a scenario? The shocks it needs against their unconditional law.
+
+Antolín-Díaz, Petrella & Rubio-Ramírez (2021, JME, "Structural scenario analysis with SVARs"):
+a scenario asks that ``R vec(y) ~ N(f, S)`` (``S = 0`` for hard rows, ``sd^2`` for soft ones).
+This changes the law of the stacked structural shocks ``e`` (``N = h * K`` of them, standard
+normal unconditionally) to a Gaussian with, per posterior draw (APR's eq. for ``mu_e, Sigma_e``),
+
+``mu = G^+ d`` and ``Sigma_e = G^+ S G^+' + I - G^+ G``, where ``G = R M`` restricted to the
+shocks that may adjust (the others keep ``N(0, 1)``), ``G^+`` its Moore-Penrose inverse and
+``d = f - R vec(mean path)``. This is the law :func:`~fiscalcliff.forecasting.conditional.
+condition_shocks` samples from (a target drawn from ``N(f, S)``, then met exactly).
+
+The divergence from ``N(0, I)`` is ``KL = 1/2 [tr(Sigma_e) + mu'mu - N - ln det Sigma_e]``.
+Hard conditions make ``Sigma_e`` singular (the KL is infinite); we then use the **support
+variant**: each direction a hard condition pins (eigenvalue 0 of ``Sigma_e``) contributes only its
+mean shift, i.e. the KL of ``N(mu, Sigma_e + P_0)`` from ``N(0, I)`` with ``P_0`` the projection on
+the pinned directions. It is 0 for a scenario that asks for the unconditional mean path, and
+equals the full KL when there are no hard conditions.
+
+The KL is calibrated as APR do, by the bias ``q`` of a coin whose divergence from a fair coin per
+flip, ``-1/2 ln(4 q (1 - q))``, equals the KL per shock: ``q = (1 + sqrt(1 - exp(-2 KL / N))) / 2``.
+``q = 0.5`` is as likely as the baseline; APR read about 0.83 as unlikely but not implausible.
+Bounds (truncations) are not part of the measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: q above this is reported with a warning: the shocks the scenario needs are rarer than a coin
+#: landing heads 9 times in 10 (docs "Conditional forecasts")
+Q_WARN = 0.9
+#: eigenvalues of Sigma_e below this count as pinned by a hard condition
+_PINNED = 1e-9
+
+
+class PlausibilityWarning(UserWarning):
+    """A scenario whose shocks are far from their unconditional law (q above Q_WARN)."""
+
+
+VARIANT = "support variant: hard-pinned directions count by their mean shift only (APR 2021)"
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Per-draw KL divergence and calibrated ``q`` of one scenario.
+
+    Attributes
+    ----------
+    kl : ndarray, shape (n,)
+    q : ndarray, shape (n,)
+    n_shocks : int
+        Stacked shocks ``N = h * K`` (the KL is per this many).
+    pinned : int
+        Directions pinned by hard conditions (median over draws).
+    """
+
+    kl: np.ndarray
+    q: np.ndarray
+    n_shocks: int
+    pinned: int
+
+    def summary(self) -> dict:
+        """Median q and KL, the 5-95% range of q, and how they were computed."""
+        lo, mid, hi = np.quantile(self.q, [0.05, 0.5, 0.95])
+        return {
+            "q": round(float(mid), 4),
+            "q_5_95": [round(float(lo), 4), round(float(hi), 4)],
+            "kl": round(float(np.median(self.kl)), 4),
+            "shocks": self.n_shocks,
+            "pinned": self.pinned,
+            "measure": "KL of the scenario's shocks from N(0, I), calibrated to q (APR 2021); "
+            + VARIANT,
+        }
+
+
+def coin_q(kl: np.ndarray, n_shocks: int) -> np.ndarray:
+    """APR's calibration: the coin bias whose per-flip divergence is ``kl / n_shocks``."""
+    per = np.maximum(np.asarray(kl, dtype=float), 0.0) / n_shocks
+    return 0.5 * (1.0 + np.sqrt(-np.expm1(-2.0 * per)))
+
+
+def shock_moments(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of the adjusting shocks under the conditions (one draw).
+
+    Parameters
+    ----------
+    g : ndarray, shape (m, N_free)
+        Loadings of the conditions on the adjusting shocks.
+    d : ndarray, shape (m,)
+        Target means minus the conditions' value on the unconditional mean path.
+    s : ndarray, shape (m,)
+        Variances of the targets (0 for hard conditions).
+
+    Returns
+    -------
+    mu : ndarray, shape (N_free,)
+        ``G^+ d``.
+    cov : ndarray, shape (N_free, N_free)
+        ``G^+ S G^+' + I - G^+ G``.
+    """
+    g_plus = np.linalg.pinv(g)
+    mu = g_plus @ d
+    cov = g_plus @ np.diag(s) @ g_plus.T + np.eye(g.shape[1]) - g_plus @ g
+    return mu, cov
+
+
+def kl_from_standard(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[float, int]:
+    """Support-variant KL of the conditioned shocks from ``N(0, I)``, and the pinned count.
+
+    Works in the row space of ``G`` (``G = U L V'``, rank ``r``): there ``Sigma_e`` is
+    ``V L^-1 U' S U L^-1 V'``; elsewhere it is the identity.
+    """
+    u, sv, _ = np.linalg.svd(g, full_matrices=False)
+    keep = sv > 1e-10 * max(float(sv.max(initial=0.0)), 1e-300)
+    u, sv = u[:, keep], sv[keep]
+    shift = (u.T @ d) / sv  # coordinates of mu = G^+ d in the row space
+    mu_sq = float(shift @ shift)
+    inner = (u.T @ np.diag(s) @ u) / np.outer(sv, sv)
+    lam = np.clip(np.linalg.eigvalsh(inner), 0.0, None)  # eigenvalues of Sigma_e there
+    free = lam > _PINNED
+    kl = 0.5 * (mu_sq + float(np.sum(lam[free] - 1.0 - np.log(lam[free]))))
+    return kl, int(np.sum(~free))
+
+
+def scenario_plausibility(
+    conditions, b: np.ndarray, sigma_root: np.ndarray, layout, mean_paths: np.ndarray
+) -> Plausibility:
+    """KL and q of a scenario's hard and soft conditions, for every draw.
+
+    Parameters
+    ----------
+    conditions : LinearConditions
+        The scenario's conditions (bounds are ignored).
+    b, sigma_root : ndarray
+        Parameter draws ``(n, M, K)`` and structural impact matrices ``(n, K, K)``.
+    layout : LagLayout
+    mean_paths : ndarray, shape (n, h, K)
+        Each draw's path with zero shocks (the unconditional mean path).
+    """
+    from fiscalcliff.forecasting.irf import constraint_loadings
+
+    c = conditions
+    n, h, k = mean_paths.shape
+    rows = np.vstack([c.hard_rows, c.soft_rows])
+    m_h = len(c.hard_labels)
+    hard = np.broadcast_to(np.asarray(c.hard_values, float), (n, m_h))  # scalar or per draw
+    soft = np.broadcast_to(np.asarray(c.soft_means, float), (n, len(c.soft_labels)))
+    targets = np.concatenate([hard, soft], axis=1)  # (n, m)
+    s = np.concatenate([np.zeros(len(c.hard_labels)), np.asarray(c.soft_sds, float) ** 2])
+    if not len(rows):
+        return Plausibility(np.zeros(n), np.full(n, 0.5), h * k, 0)
+    g = constraint_loadings(rows, b, sigma_root, layout, h)  # (n, m, h*K)
+    if c.free_shocks is not None:
+        g = g[:, :, np.asarray(c.free_shocks, dtype=bool)]
+    d = targets - mean_paths.reshape(n, h * k) @ rows.T  # (n, m)
+    kl = np.empty(n)
+    pinned = np.empty(n, dtype=int)
+    for i in range(n):
+        kl[i], pinned[i] = kl_from_standard(g[i], d[i], s)
+    return Plausibility(kl=kl, q=coin_q(kl, h * k), n_shocks=h * k, pinned=int(np.median(pinned)))

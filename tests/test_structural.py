@@ -279,3 +279,81 @@ def test_structural_command_bad_arguments_exit_2(tmp_path, extra, message):
     assert "Traceback" not in stderr and message in stderr, stderr
     assert [p.name for p in tmp_path.iterdir()] == ["plain-file"]
     assert (tmp_path / "plain-file").read_text() == "mine"
+
+
+# -- scenarios that set named shocks directly (shock_paths) ------------------------------------
+
+
+def _shock_scenario(tmp_path, name: str, body: str):
+    from fiscalcliff.scenarios.loader import load_scenario
+
+    path = tmp_path / f"{name}.yaml"
+    base = ROOT / "tests" / "fixtures" / "scenarios" / "baseline_uncensored.yaml"
+    path.write_text(f"name: {name}\nextends: {base}\ndescription: d\n{body}")
+    return load_scenario(path)
+
+
+def test_a_set_term_premium_shock_takes_its_value_and_moves_only_the_10_year_yield(tmp_path):
+    import json
+
+    from fiscalcliff.scenarios.compare import compare
+    from fiscalcliff.scenarios.loader import load_scenario
+
+    spec = fc.load_prior_file(ROOT / "priors" / "default.yaml")
+    results = fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR))
+    base = load_scenario(ROOT / "tests" / "fixtures" / "scenarios" / "baseline_uncensored.yaml")
+    body = "shock_paths:\n  term_premium: [{{from: 2027-01, to: 2027-01, level: {}}}]\n"
+    set_ = {v: _shock_scenario(tmp_path, f"tp{v}", body.format(v)) for v in (2, 3, 4)}
+    cmp = compare([base, *set_.values()], baseline=base.name, results=results, draws=200)
+    ds = cmp.paths
+    diff = {
+        (v, name): ds[name].sel(scenario=f"tp{v}") - ds[name].sel(scenario=base.name)
+        for v in set_
+        for name in DEFAULT_ORDER.values()
+    }
+    # before the shock month nothing differs; in it only the 10-year yield moves (the last
+    # shock in the causal order has zero impact on the others)
+    for (v, name), d in diff.items():
+        assert float(np.abs(d.sel(date=slice(None, "2026-12"))).max()) == 0.0, (v, name)
+        if name != "yield_10y":
+            assert float(np.abs(d.sel(date="2027-01-01")).max()) <= 1e-9, (v, name)
+    # the shock is set to the value (not added): paths are linear in it, one more sd adds the
+    # draw's positive impact a, and the responses later scale the same way
+    one = diff[(3, "yield_10y")] - diff[(2, "yield_10y")]
+    two = diff[(4, "yield_10y")] - diff[(2, "yield_10y")]
+    assert float(one.sel(date="2027-01-01").min()) > 0
+    np.testing.assert_allclose(two, 2 * one, rtol=1e-9, atol=1e-9)
+    notes = json.loads(ds.attrs["conditions"])
+    assert notes["tp2"]["shock_paths"] == {"term_premium": {"2027-01": 2.0}}
+    # a set shock adds value^2 / 2 to the KL (the treasury-cash condition comes before it)
+    base_kl = notes[base.name]["plausibility"]["kl"]
+    for v in set_:
+        assert notes[f"tp{v}"]["plausibility"]["kl"] == pytest.approx(base_kl + v * v / 2, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            "shock_paths:\n  nope: [{from: 2027-01, to: 2027-01, level: 1}]\n",
+            "shock_paths: nope not a shock of the model (its shocks: policy_rate, lending",
+        ),
+        (
+            "shock_paths:\n  tga: [{from: 2027-01, to: 2027-01, change: 1}]\n",
+            "a shock path takes 'level' segments only",
+        ),
+    ],
+    ids=["unknown-shock", "not-level"],
+)
+def test_bad_shock_paths_are_named(tmp_path, body, message):
+    from conftest import run_cli
+
+    path = tmp_path / "shock.yaml"
+    base = ROOT / "tests" / "fixtures" / "scenarios" / "baseline_uncensored.yaml"
+    path.write_text(f"name: shock\nextends: {base}\ndescription: d\n{body}")
+    code, _, stderr = run_cli(
+        ["run", str(path), "--draws", "20", "--data-dir", str(SHARED_DATA_DIR)]
+    )
+    assert code == 2, stderr
+    assert "Traceback" not in stderr and message in stderr, stderr
+    assert "shock.yaml" in stderr

@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if conds.get("treasury_cash"):
         print(f"  treasury cash balance: {conds['treasury_cash']}")
+    for shock, months in conds.get("shock_paths", {}).items():
+        shown = ", ".join(f"{m} {v:+g} sd" for m, v in months.items())
+        print(f"  shock {shock} set by the file: {shown}")
     plaus = conds.get("plausibility")
     if plaus:
         lo, hi = plaus["q_5_95"]

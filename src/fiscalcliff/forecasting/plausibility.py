@@ -126,20 +126,31 @@ def kl_from_standard(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[float
 
 
 def scenario_plausibility(
-    conditions, b: np.ndarray, sigma_root: np.ndarray, layout, mean_paths: np.ndarray
+    conditions,
+    b: np.ndarray,
+    sigma_root: np.ndarray,
+    layout,
+    mean_paths: np.ndarray,
+    fixed: np.ndarray | None = None,
 ) -> Plausibility:
     """KL and q of a scenario's hard and soft conditions, for every draw.
 
     Parameters
     ----------
     conditions : LinearConditions
-        The scenario's conditions (bounds are ignored).
+        The scenario's conditions (bounds are ignored); ``free_shocks`` excludes any shock the
+        scenario sets itself.
     b, sigma_root : ndarray
         Parameter draws ``(n, M, K)`` and structural impact matrices ``(n, K, K)``.
     layout : LagLayout
     mean_paths : ndarray, shape (n, h, K)
-        Each draw's path with zero shocks (the unconditional mean path).
+        Each draw's path with the set shocks at their values and all others zero.
+    fixed : ndarray, optional
+        Values (standard deviations) of the shocks the scenario sets directly
+        (``shock_paths``): each is pinned, adding ``value^2 / 2`` (support variant).
     """
+    fixed = np.zeros(0) if fixed is None else np.asarray(fixed, dtype=float).ravel()
+    extra = 0.5 * float(fixed @ fixed)
     from fiscalcliff.forecasting.irf import constraint_loadings
 
     c = conditions
@@ -151,7 +162,8 @@ def scenario_plausibility(
     targets = np.concatenate([hard, soft], axis=1)  # (n, m)
     s = np.concatenate([np.zeros(len(c.hard_labels)), np.asarray(c.soft_sds, float) ** 2])
     if not len(rows):
-        return Plausibility(np.zeros(n), np.full(n, 0.5), h * k, 0)
+        kl = np.full(n, extra)
+        return Plausibility(kl, coin_q(kl, h * k), h * k, fixed.size)
     g = constraint_loadings(rows, b, sigma_root, layout, h)  # (n, m, h*K)
     if c.free_shocks is not None:
         g = g[:, :, np.asarray(c.free_shocks, dtype=bool)]
@@ -160,4 +172,6 @@ def scenario_plausibility(
     pinned = np.empty(n, dtype=int)
     for i in range(n):
         kl[i], pinned[i] = kl_from_standard(g[i], d[i], s)
+    kl += extra
+    pinned += fixed.size
     return Plausibility(kl=kl, q=coin_q(kl, h * k), n_shocks=h * k, pinned=int(np.median(pinned)))

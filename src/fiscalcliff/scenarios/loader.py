@@ -14,7 +14,7 @@ from fiscalcliff.errors import ConfigError
 from fiscalcliff.scenarios.spec import ScenarioSpec
 
 #: sections merged key by key when a scenario extends another; everything else is replaced
-_MERGED_SECTIONS = ("exogenous", "conditions", "events", "horizon", "policy")
+_MERGED_SECTIONS = ("exogenous", "conditions", "shock_paths", "events", "horizon", "policy")
 
 
 class _Override(BaseModel):
@@ -33,6 +33,7 @@ class _Override(BaseModel):
     exogenous: Any = None
     conditions: Any = None
     adjusting_shocks: Any = None
+    shock_paths: Any = None
     events: Any = None
     policy: Any = None
     sources: Any = None

@@ -7,6 +7,7 @@ two scenarios is therefore a draw-by-draw difference caused only by what the sce
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -232,7 +233,12 @@ def run_scenarios(
     for s in scenarios:
         with phase(f"scenario {s.name}"), named_errors(s):
             x, notes[s.name] = _exogenous(s, results, dates, last, source)
-            paths = simulate_paths(sample.b, sample.sigma_root, history, x, z, results.layout)
+            fixed, fixed_values = _shock_paths(s, results, dates)
+            z_s = z
+            if fixed.any():  # named shocks set by the file, the same in every draw
+                z_s = z.copy()
+                z_s[:, fixed] = fixed_values[fixed]
+            paths = simulate_paths(sample.b, sample.sigma_root, history, x, z_s, results.layout)
             cash, cash_note = policy_knobs.treasury_cash_conditions(
                 s.spec.policy, results.panel.latest, dates
             )
@@ -247,12 +253,17 @@ def run_scenarios(
                 shocks=results.shocks,
             )
             conds, shadow_notes = shadow_conditions(results, conds)
-            plausible = _plausibility(s.name, conds, sample, history, x, results.layout)
+            if fixed.any():  # a shock the file sets does not adjust to other conditions
+                free = np.ones(h * k, bool) if conds.free_shocks is None else conds.free_shocks
+                conds = dataclasses.replace(conds, free_shocks=free & ~fixed.ravel())
+            plausible = _plausibility(
+                s.name, conds, sample, history, x, results.layout, (fixed, fixed_values)
+            )
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
                 rng = np.random.default_rng(cond_seq)
                 res = condition_shocks(
-                    z,
+                    z_s,
                     paths,
                     sample.b,
                     sample.sigma_root,
@@ -275,6 +286,15 @@ def run_scenarios(
                 cond_notes[s.name]["censored"] = shadow_notes
             if plausible is not None:
                 cond_notes[s.name]["plausibility"] = plausible
+            if fixed.any():
+                cond_notes[s.name]["shock_paths"] = {
+                    shock: {
+                        f"{dates[t]:%Y-%m}": float(fixed_values[t, j])
+                        for t in np.flatnonzero(fixed[:, j])
+                    }
+                    for j, shock in enumerate(results.shocks)
+                    if fixed[:, j].any()
+                }
             all_paths.append(paths)
             exog_rows.append(x)
     shadow = np.stack(all_paths, axis=1)  # (n, S, h, K), shadow values of censored variables
@@ -307,20 +327,42 @@ def run_scenarios(
     return add_nowcast(ds, results, nowcast)
 
 
-def _plausibility(name, conds, sample, history, x, layout) -> dict | None:
-    """APR plausibility of a scenario's hard and soft conditions (None without any); warns
-    when the median q is above :data:`~fiscalcliff.forecasting.plausibility.Q_WARN`."""
-    if not (len(conds.hard_labels) or len(conds.soft_labels)):
+def _shock_paths(s: Scenario, results, dates) -> tuple[np.ndarray, np.ndarray]:
+    """The file's ``shock_paths``: a (h, K) mask of the (month, shock) entries it sets and
+    their values (standard deviations), in the order of ``results.shocks``."""
+    names = list(results.shocks)
+    h, k = len(dates), len(names)
+    fixed, values = np.zeros((h, k), bool), np.zeros((h, k))
+    for shock, segments in s.spec.shock_paths.items():
+        if shock not in names:
+            raise InputError(
+                f"shock_paths: {shock} not a shock of the model (its shocks: {', '.join(names)};"
+                " named in the prior file's identification)"
+            )
+        path = build_path(segments, dates, 0.0, what=f"shock_paths.{shock}", hold_last=False)
+        j = names.index(shock)
+        fixed[:, j] = ~np.isnan(path)
+        values[fixed[:, j], j] = path[fixed[:, j]]
+    return fixed, values
+
+
+def _plausibility(name, conds, sample, history, x, layout, shock_paths) -> dict | None:
+    """APR plausibility of a scenario's hard and soft conditions and of the shocks it sets
+    (None without any); warns when the median q is above
+    :data:`~fiscalcliff.forecasting.plausibility.Q_WARN`."""
+    fixed, values = shock_paths  # (h, K) mask and values of the shocks the file sets
+    if not (len(conds.hard_labels) or len(conds.soft_labels) or fixed.any()):
         return None
     import warnings
 
     from fiscalcliff.forecasting import plausibility as pl
 
-    n, h, k = history.shape[0], x.shape[0], sample.b.shape[2]
-    mean_paths = simulate_paths(
-        sample.b, sample.sigma_root, history, x, np.zeros((n, h, k)), layout
-    )
-    out = pl.scenario_plausibility(conds, sample.b, sample.sigma_root, layout, mean_paths).summary()
+    n = history.shape[0]
+    z0 = np.broadcast_to(np.where(fixed, values, 0.0), (n, *fixed.shape))  # others at 0
+    mean_paths = simulate_paths(sample.b, sample.sigma_root, history, x, z0, layout)
+    out = pl.scenario_plausibility(
+        conds, sample.b, sample.sigma_root, layout, mean_paths, fixed=values[fixed]
+    ).summary()
     if out["q"] > pl.Q_WARN:
         warnings.warn(
             f"scenario {name}: plausibility q = {out['q']:.3f} (> {pl.Q_WARN}): the shocks it "

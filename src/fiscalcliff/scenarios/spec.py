@@ -247,7 +247,14 @@ class ScenarioSpec(_Strict):
     exogenous: dict[str, tuple[Segment, ...]] = Field(default_factory=dict)
     conditions: dict[str, Condition] = Field(default_factory=dict)
     adjusting_shocks: tuple[str, ...] | None = Field(
-        None, description="variables whose shocks may move to meet hard/soft conditions (all)"
+        None,
+        description="names of the structural shocks that may move to meet hard/soft conditions "
+        "(default: all); the others keep their unconditional law",
+    )
+    shock_paths: dict[str, tuple[Segment, ...]] = Field(
+        default_factory=dict,
+        description="named structural shocks set to these values (in standard deviations, "
+        "'level' segments) in every draw, e.g. tga: [{from: 2027-10, to: 2027-10, level: 2}]",
     )
     events: dict[str, str] = Field(default_factory=dict)
     policy: PolicySpec = Field(default_factory=PolicySpec)
@@ -269,4 +276,10 @@ class ScenarioSpec(_Strict):
         for knob, name in (("deficit", "deficit_12m"), ("tariff_rate", "tariff_rate")):
             if getattr(self.policy, knob) is not None and name in self.exogenous:
                 raise ValueError(f"policy.{knob} and exogenous.{name} set the same path; keep one")
+        for shock, segments in self.shock_paths.items():
+            if any(seg.level is None for seg in segments):
+                raise ValueError(
+                    f"shock_paths.{shock}: a shock path takes 'level' segments only (the shock's "
+                    "value in standard deviations, e.g. {from: 2027-10, to: 2027-11, level: 2})"
+                )
         return self

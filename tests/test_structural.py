@@ -147,6 +147,9 @@ def test_fevd_shares_sum_to_one_and_match_the_responses(default_fit):
     irf = impulse_responses(default_fit, horizon=24, draws=200, seed=1)["irf"]
     cum = (irf**2).cumsum("horizon")
     np.testing.assert_allclose(shares, cum / cum.sum("shock"), rtol=1e-10)
+    both = impulse_responses(default_fit, horizon=24, draws=200, seed=1, with_fevd=True)
+    np.testing.assert_array_equal(both["fevd"], shares)
+    np.testing.assert_array_equal(both["irf"], irf)
 
 
 def test_historical_decomposition_adds_up_to_the_data(default_fit):

@@ -45,6 +45,9 @@ _EXPORTS = {
     "OfflineDirectorySource": "fiscalcliff.data",
     "FredSource": "fiscalcliff.data",
     "CachedSource": "fiscalcliff.data",
+    "impulse_responses": "fiscalcliff.structural",
+    "fevd": "fiscalcliff.structural",
+    "historical_decomposition": "fiscalcliff.structural",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -68,6 +71,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from fiscalcliff.scenarios.compare import Comparison, compare  # noqa: F401
     from fiscalcliff.scenarios.loader import Scenario, load_scenario  # noqa: F401
     from fiscalcliff.scenarios.runner import run_scenarios  # noqa: F401
+    from fiscalcliff.structural import (  # noqa: F401
+        fevd,
+        historical_decomposition,
+        impulse_responses,
+    )
 
 
 def __getattr__(name: str):

@@ -36,14 +36,18 @@ def impulse_responses(b: np.ndarray, layout: LagLayout, h: int) -> np.ndarray:
         raise ValueError(f"horizon must be at least 1, got {h}")
     a = companion_blocks(np.asarray(b, dtype=float), layout)  # (n, p, K, K)
     n, p, k = a.shape[0], layout.lags, layout.n_endogenous
-    psi = np.empty((n, h, k, k))
-    psi[:, 0] = np.eye(k)
+    # stored newest first (rev[:, h-1-j] = Psi_j), so that Psi_{j-1}, ..., Psi_{j-top} are one
+    # contiguous block per draw and stack without a copy
+    rev = np.empty((n, h, k, k))
+    rev[:, h - 1] = np.eye(k)
+    # [A_1 A_2 ... A_p] side by side: row i, column (l, k)
+    wide = np.ascontiguousarray(a.transpose(0, 2, 1, 3)).reshape(n, k, p * k)
     for j in range(1, h):
         top = min(j, p)
-        # A_1 Psi_{j-1} + ... + A_top Psi_{j-top}
-        previous = psi[:, j - 1 :: -1][:, :top]  # Psi_{j-1}, ..., Psi_{j-top}
-        psi[:, j] = np.einsum("nlik,nlkj->nij", a[:, :top], previous, optimize=True)
-    return psi
+        # A_1 Psi_{j-1} + ... + A_top Psi_{j-top}: one batched GEMM over the stacked lags
+        previous = rev[:, h - j : h - j + top].reshape(n, top * k, k)
+        np.matmul(wide[:, :, : top * k], previous, out=rev[:, h - 1 - j])
+    return rev[:, ::-1]
 
 
 def constraint_loadings(

@@ -64,7 +64,12 @@ def _check(horizon: int, draws: int) -> None:
 
 
 def impulse_responses(
-    results: BVARResults, *, horizon: int = 48, draws: int = 2000, seed: int = 0
+    results: BVARResults,
+    *,
+    horizon: int = 48,
+    draws: int = 2000,
+    seed: int = 0,
+    with_fevd: bool = False,
 ) -> xr.Dataset:
     """Responses to one-standard-deviation structural shocks, with every posterior draw.
 
@@ -78,19 +83,23 @@ def impulse_responses(
         Posterior draws (resampled from the stored ones for MCMC and censored fits).
     seed : int
         Same seed, same draws.
+    with_fevd : bool
+        Also return the variance shares of :func:`fevd` from the same draws (one pass).
 
     Returns
     -------
     xarray.Dataset
         ``irf`` with dims ``(chain, draw, shock, variable, horizon)``, in the units of each
-        variable; attrs record the identification, the prior file and the seed.
+        variable (and ``fevd`` if asked); attrs record the identification, the prior file and
+        the seed.
     """
     _check(horizon, draws)
     sample = results.sample(draws, seed)
     theta = structural_responses(sample, results.layout, horizon)  # (n, H, K, J)
     names, weights = series_weights(results)
-    irf = np.einsum("vk,nhkj->njvh", weights, theta, optimize=True)
-    return _dataset(results, {"irf": irf}, names, horizon, draws, seed, "impulse responses")
+    irf = np.matmul(weights, theta).transpose(0, 3, 2, 1)
+    arrays = {"irf": irf, **({"fevd": variance_shares(irf)} if with_fevd else {})}
+    return _dataset(results, arrays, names, horizon, draws, seed, "impulse responses")
 
 
 def fevd(
@@ -109,7 +118,7 @@ def fevd(
     sample = results.sample(draws, seed)
     theta = structural_responses(sample, results.layout, horizon)
     names, weights = series_weights(results)
-    resp = np.einsum("vk,nhkj->njvh", weights, theta, optimize=True)
+    resp = np.matmul(weights, theta).transpose(0, 3, 2, 1)
     share = variance_shares(resp)
     return _dataset(results, {"fevd": share}, names, horizon, draws, seed, "variance shares")
 

@@ -360,3 +360,101 @@ def test_bad_shock_paths_are_named(tmp_path, body, message):
     assert code == 2, stderr
     assert "Traceback" not in stderr and message in stderr, stderr
     assert "shock.yaml" in stderr
+
+
+# -- sign restrictions -------------------------------------------------------------------------
+
+
+def _sign_prior(tmp_path, signs: dict, identities: dict | None = None):
+    import yaml
+
+    text = yaml.safe_load((ROOT / "priors" / "default.yaml").read_text())
+    text["identification"] = {"signs": signs}
+    if identities:
+        text["identities"] = {**text["identities"], **identities}
+    path = tmp_path / "signs.yaml"
+    path.write_text(yaml.safe_dump(text, sort_keys=False))
+    return fc.load_prior_file(path)
+
+
+SIGNS = {
+    "restrictions": {
+        "tga": {"tga": "+", "reserves": "-"},
+        "term_premium": {"yield_10y": {"sign": "+", "horizons": [0, 1, 2]}, "bill_3m": "-"},
+    },
+    "unrestricted": ["s3", "s4", "s5", "s6", "s7"],
+}
+
+
+def test_every_kept_draw_meets_its_sign_restrictions(tmp_path):
+    spec = _sign_prior(tmp_path, SIGNS)
+    results = fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR), as_of="2025-11")
+    assert results.shocks == ("tga", "term_premium", "s3", "s4", "s5", "s6", "s7")
+    sample = results.sample(300, 0)
+    np.testing.assert_allclose(
+        sample.sigma_root @ np.swapaxes(sample.sigma_root, 1, 2), sample.sigma, rtol=1e-10,
+        atol=1e-8,
+    )  # fmt: skip
+    ds = impulse_responses(results, horizon=3, draws=300, seed=0)
+    irf = ds["irf"]
+    assert (irf.sel(shock="tga", variable="tga", horizon=0) > 0).all()
+    assert (irf.sel(shock="tga", variable="reserves", horizon=0) < 0).all()
+    assert (irf.sel(shock="term_premium", variable="yield_10y", horizon=[0, 1, 2]) > 0).all()
+    assert (irf.sel(shock="term_premium", variable="bill_3m", horizon=0) < 0).all()
+    # not restricted: the term-premium shock's bill response at horizon 1 takes both signs
+    later = irf.sel(shock="term_premium", variable="bill_3m", horizon=1)
+    assert (later > 0).any() and (later < 0).any()
+    assert ds.attrs["identification"].startswith("sign restrictions: tga -> tga + at [0]")
+
+
+def test_rotations_are_uniform_given_the_restrictions():
+    from scipy import stats
+
+    ident = Identification(
+        shocks=("a", "b"),
+        variables=(),
+        endogenous=("y1", "y2"),
+        signs=((0, np.array([1.0, 0.0]), (0,), 1, "a -> y1 +"),),
+    )
+    a = ident.impact(np.broadcast_to(np.eye(2), (4000, 2, 2)).copy(), rng=np.random.default_rng(0))
+    # with Sigma = I, A = Q: the first column's angle is uniform on (-pi/2, pi/2) given a11 > 0
+    angle = np.arctan2(a[:, 1, 0], a[:, 0, 0])
+    assert (a[:, 0, 0] > 0).all()
+    assert stats.kstest(angle, stats.uniform(-np.pi / 2, np.pi).cdf).pvalue > 0.01
+    np.testing.assert_allclose(
+        a @ np.swapaxes(a, 1, 2), np.broadcast_to(np.eye(2), a.shape), atol=1e-12
+    )
+
+
+def test_contradictory_sign_restrictions_are_refused_with_their_names(tmp_path):
+    from fiscalcliff.errors import InputError
+
+    signs = {
+        "restrictions": {"x": {"tga": "+", "tga_twice": "-"}},
+        "unrestricted": ["s2", "s3", "s4", "s5", "s6", "s7"],
+        "max_tries": 50,
+    }
+    spec = _sign_prior(tmp_path, signs, identities={"tga_twice": "tga + tga"})
+    results = fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR), as_of="2025-11")
+    with pytest.raises(InputError, match=r"no rotation met every sign restriction in 50 tries"):
+        results.sample(20, 0)
+
+
+@pytest.mark.parametrize(
+    "signs, message",
+    [
+        ({"restrictions": {"x": {"tga": "+"}}, "unrestricted": ["y"]}, "2 shocks named"),
+        (
+            {"restrictions": {"x": {"nope": "+"}}, "unrestricted": ["a", "b", "c", "d", "e", "f"]},
+            "nope not a series of the model",
+        ),
+        (
+            {"restrictions": {"x": {"tga": "+"}}, "unrestricted": ["x", "b", "c", "d", "e", "f"]},
+            "both restricted and unrestricted: x",
+        ),
+    ],
+    ids=["count", "series", "twice"],
+)
+def test_sign_identification_errors_are_clear(tmp_path, signs, message):
+    with pytest.raises(ConfigError, match=message):
+        _sign_prior(tmp_path, signs)

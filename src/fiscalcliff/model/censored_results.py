@@ -82,20 +82,22 @@ class CensoredResults(BVARResults):
     def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
         """``draws`` stored draws (thinned or resampled with ``seed``), each with its shadow
         history: the last ``p`` months (ragged edge included) from which forecasts start."""
-        return self._sample(self._indices(draws, seed))
+        rng = np.random.default_rng(seed)
+        return self._sample(self._indices(draws, rng), rng)
 
     def sample_with_data(
         self, draws: int, seed: int | np.random.Generator | None = 0
     ) -> tuple[PosteriorSample, np.ndarray]:
         """:meth:`sample` (the same draws for the same seed) and each draw's shadow-completed
         data, shape (draws, N, K): pre-sample, sample and ragged edge."""
-        idx = self._indices(draws, seed)
-        return self._sample(idx), self.completed[idx]
+        rng = np.random.default_rng(seed)
+        idx = self._indices(draws, rng)
+        return self._sample(idx, rng), self.completed[idx]
 
     def _indices(self, draws: int, seed: int | np.random.Generator | None) -> np.ndarray:
         return resample_indices(self.n_stored, int(draws), np.random.default_rng(seed))
 
-    def _sample(self, idx: np.ndarray) -> PosteriorSample:
+    def _sample(self, idx: np.ndarray, rng: np.random.Generator) -> PosteriorSample:
         b = self._flat("B")[idx]
         sigma = self._flat("Sigma")[idx]
         p = self.layout.lags
@@ -104,7 +106,7 @@ class CensoredResults(BVARResults):
         return PosteriorSample(
             b=b,
             sigma=sigma,
-            sigma_root=self.identification.impact(sigma),
+            sigma_root=self.shock_impact(b, sigma, rng),
             history=recent[:, -p:, :],
             edge=recent[:, self.n_sample_months - first :, :],
         )

@@ -1,12 +1,22 @@
 """Structural identification: the impact matrix of named shocks, per posterior draw.
 
 A VAR-X draw's reduced-form innovations are ``u_t = A e_t`` with ``A A' = Sigma`` and ``e_t``
-standard normal, one entry per structural shock. The prior file's ``identification.recursive``
-names the shocks in causal order (:class:`~fiscalcliff.model.spec.IdentificationSpec`); ``A`` is
-the lower Cholesky factor of ``Sigma`` with the variables in that order, rows put back in the
-order of ``model.endogenous``. Shock ``j`` then has a zero impact on the variables of shocks
-``0..j-1``, in every draw. The columns of ``A`` are in shock order; forecasting code uses ``A``
-as the shock loading (``sigma_root``), so "only these shocks adjust" names structural shocks.
+standard normal, one entry per structural shock
+(:class:`~fiscalcliff.model.spec.IdentificationSpec`):
+
+- ``recursive`` names the shocks in causal order; ``A`` is the lower Cholesky factor of
+  ``Sigma`` with the variables in that order, rows put back in the order of
+  ``model.endogenous``. Shock ``j`` then has a zero impact on the variables of shocks
+  ``0..j-1``, in every draw.
+- ``signs``: ``A = chol(Sigma) Q`` with ``Q`` drawn uniformly (Haar: QR of a Gaussian matrix,
+  ``diag(R) > 0``) and kept when every sign restriction holds, a restricted column flipping sign
+  if that makes all its restrictions hold (Rubio-Ramirez, Waggoner & Zha 2010, Algorithm 2). With
+  sign restrictions only, the kept draws are exact draws from the posterior under the uniform
+  prior on ``Q`` (Arias, Rubio-Ramirez & Waggoner 2018: no importance weights are needed without
+  zero restrictions).
+
+The columns of ``A`` are in shock order; forecasting code uses ``A`` as the shock loading
+(``sigma_root``), so "only these shocks adjust" names structural shocks.
 """
 
 from __future__ import annotations
@@ -33,6 +43,9 @@ class Identification:
     shocks: tuple[str, ...]
     variables: tuple[str, ...]
     endogenous: tuple[str, ...]
+    #: sign restrictions: (shock index, series weights (K,), horizons, +1/-1, label) per row
+    signs: tuple = ()
+    max_tries: int = 2000
 
     @classmethod
     def from_spec(cls, spec) -> Identification:
@@ -40,12 +53,41 @@ class Identification:
         endog = tuple(spec.model.endogenous)
         if spec.identification is None:
             return cls(shocks=endog, variables=endog, endogenous=endog)
-        rec = spec.identification.recursive
-        return cls(shocks=tuple(rec), variables=tuple(rec.values()), endogenous=endog)
+        if spec.identification.signs is None:
+            rec = spec.identification.recursive
+            return cls(shocks=tuple(rec), variables=tuple(rec.values()), endogenous=endog)
+        from fiscalcliff.model.identities import parse_identities
+
+        sign = spec.identification.signs
+        shocks = (*sign.restrictions, *sign.unrestricted)
+        idents = {
+            i.target: i.weights
+            for i in parse_identities(spec.identities, spec.model.endogenous, spec.model.exogenous)
+        }
+        rows = []
+        for shock, rules in sign.rules().items():
+            for series, rule in rules.items():
+                w = idents.get(series)
+                if w is None:
+                    w = np.eye(len(endog))[endog.index(series)]
+                label = f"{shock} -> {series} {rule.sign} at {list(rule.horizons)}"
+                rows.append(
+                    (shocks.index(shock), w, rule.horizons, 1 if rule.sign == "+" else -1, label)
+                )
+        return cls(
+            shocks=shocks,
+            variables=(),
+            endogenous=endog,
+            signs=tuple(rows),
+            max_tries=sign.max_tries,
+        )
 
     @property
     def scheme(self) -> str:
         """A one-line description (recorded in outputs)."""
+        if self.signs:
+            rules = "; ".join(row[4] for row in self.signs)
+            return f"sign restrictions: {rules}; shocks {', '.join(self.shocks)}"
         order = ", ".join(
             s if s == v else f"{s} ({v})" for s, v in zip(self.shocks, self.variables, strict=True)
         )
@@ -56,18 +98,37 @@ class Identification:
         """Index in ``endogenous`` of each shock's variable."""
         return np.array([self.endogenous.index(v) for v in self.variables], dtype=int)
 
-    def impact(self, sigma: np.ndarray) -> np.ndarray:
+    def impact(
+        self,
+        sigma: np.ndarray,
+        *,
+        b: np.ndarray | None = None,
+        layout=None,
+        rng: np.random.Generator | None = None,
+    ) -> np.ndarray:
         """Impact matrices ``A`` (``A A' = Sigma``) of every draw.
 
         Parameters
         ----------
         sigma : ndarray, shape (..., K, K)
+        b : ndarray, shape (n, M, K), optional
+            Coefficient draws (sign restrictions beyond impact need them).
+        layout : LagLayout, optional
+        rng : numpy.random.Generator, optional
+            Rotations for sign restrictions (recursive schemes ignore it).
 
         Returns
         -------
         ndarray, shape (..., K, K)
             ``A[..., i, j]``: impact of a one-sd shock ``shocks[j]`` on ``endogenous[i]``.
+
+        Raises
+        ------
+        fiscalcliff.errors.InputError
+            Sign restrictions that no rotation met within ``max_tries`` for some draw.
         """
+        if self.signs:
+            return self._sign_impact(sigma, b, layout, np.random.default_rng(rng))
         order = self.order
         permuted = sigma[..., order[:, None], order[None, :]]
         chol = np.linalg.cholesky(permuted)
@@ -75,8 +136,58 @@ class Identification:
         out[..., order, :] = chol
         return out
 
+    def _sign_impact(self, sigma, b, layout, rng) -> np.ndarray:
+        n, k = sigma.shape[0], sigma.shape[-1]
+        chol = np.linalg.cholesky(sigma)
+        top = max(max(row[2]) for row in self.signs)
+        if top > 0:
+            if b is None or layout is None:
+                raise ValueError("sign restrictions beyond impact need the coefficient draws")
+            from fiscalcliff.forecasting.irf import impulse_responses
+
+            psi = impulse_responses(b, layout, top + 1)  # (n, H, K, K)
+        else:
+            psi = np.broadcast_to(np.eye(k), (n, 1, k, k))
+        out = np.empty_like(chol)
+        pending = np.arange(n)
+        for _ in range(self.max_tries):
+            if not pending.size:
+                return out
+            x = rng.standard_normal((pending.size, k, k))
+            q, r = np.linalg.qr(x)
+            q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+            a = chol[pending] @ q
+            ok = np.ones(pending.size, bool)
+            for j in sorted({row[0] for row in self.signs}):
+                rules = [row for row in self.signs if row[0] == j]
+                # signed responses of every restricted series and horizon of this shock
+                resp = np.concatenate(
+                    [
+                        s * np.einsum("k,nhkl,nl->nh", w, psi[pending][:, list(hs)], a[:, :, j])
+                        for _, w, hs, s, _ in rules
+                    ],
+                    axis=1,
+                )
+                plus, minus = (resp > 0).all(axis=1), (resp < 0).all(axis=1)
+                a[minus, :, j] *= -1.0
+                ok &= plus | minus
+            out[pending[ok]] = a[ok]
+            pending = pending[~ok]
+        if pending.size:
+            from fiscalcliff.errors import InputError
+
+            raise InputError(
+                f"identification.signs: no rotation met every sign restriction in "
+                f"{self.max_tries} tries for {pending.size} of {n} draws "
+                f"({'; '.join(row[4] for row in self.signs)}); relax the restrictions or raise "
+                "identification.signs.max_tries"
+            )
+        return out
+
     def zero_impacts(self) -> list[tuple[str, str]]:
         """``(shock, variable)`` pairs restricted to a zero impact."""
+        if self.signs:
+            return []
         return [(shock, self.variables[i]) for j, shock in enumerate(self.shocks) for i in range(j)]
 
 

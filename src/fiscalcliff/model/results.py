@@ -160,7 +160,7 @@ class BVARResults:
         """
         rng = np.random.default_rng(seed)
         b, sigma, _ = self.posterior.sample(draws, rng)
-        return PosteriorSample(b=b, sigma=sigma, sigma_root=self.identification.impact(sigma))
+        return PosteriorSample(b=b, sigma=sigma, sigma_root=self.shock_impact(b, sigma, rng))
 
     @property
     def sampler_label(self) -> str:
@@ -173,6 +173,13 @@ class BVARResults:
         from fiscalcliff.model.identification import Identification
 
         return Identification.from_spec(self.spec)
+
+    def shock_impact(
+        self, b: np.ndarray, sigma: np.ndarray, rng: np.random.Generator | None = None
+    ) -> np.ndarray:
+        """Impact matrices of the named shocks for draws ``(b, sigma)`` (``rng``: rotations of
+        sign-identified models; recursive ones ignore it)."""
+        return self.identification.impact(sigma, b=b, layout=self.layout, rng=rng)
 
     @property
     def shocks(self) -> tuple[str, ...]:

@@ -271,29 +271,81 @@ class PriorSettings(_Frozen):
     inference: InferenceSettings = InferenceSettings()
 
 
+_SHOCK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _check_shock_names(names) -> None:
+    bad = [n for n in names if not _SHOCK_NAME.fullmatch(n)]
+    if bad:
+        raise ValueError(f"shock names must be letters, digits and _ starting with a letter: {bad}")
+
+
+class SignRestriction(_Frozen):
+    """The sign of one shock's effect on one series over ``horizons`` (months; 0 = impact)."""
+
+    sign: Literal["+", "-"]
+    horizons: tuple[Annotated[Int, Field(ge=0, le=60)], ...] = Field((0,), min_length=1)
+
+
+class SignIdentification(_Frozen):
+    """Shocks identified by the signs of their responses (Rubio-Ramirez, Waggoner & Zha 2010).
+
+    ``restrictions`` maps each restricted shock to ``{series: "+" | "-" | {sign, horizons}}``
+    (series: an endogenous variable or an identity such as reserves; default horizon: impact);
+    ``unrestricted`` names the remaining shocks. Together they name one shock per endogenous
+    variable. Each posterior draw's impact matrix is ``chol(Sigma) Q`` with ``Q`` uniform (Haar)
+    and kept when every restriction holds (a column may flip sign), up to ``max_tries`` tries.
+    """
+
+    restrictions: dict[str, dict[str, Literal["+", "-"] | SignRestriction]] = Field(
+        ..., min_length=1
+    )
+    unrestricted: tuple[str, ...] = ()
+    max_tries: Int = Field(2000, ge=1, le=1_000_000, description="rotations tried per draw")
+
+    @model_validator(mode="after")
+    def _names(self) -> SignIdentification:
+        _check_shock_names([*self.restrictions, *self.unrestricted])
+        twice = sorted(set(self.restrictions) & set(self.unrestricted))
+        if twice:
+            raise ValueError(f"shocks both restricted and unrestricted: {', '.join(twice)}")
+        return self
+
+    def rules(self) -> dict[str, dict[str, SignRestriction]]:
+        """Every restriction as a :class:`SignRestriction`."""
+        return {
+            shock: {
+                series: r if isinstance(r, SignRestriction) else SignRestriction(sign=r)
+                for series, r in rows.items()
+            }
+            for shock, rows in self.restrictions.items()
+        }
+
+
 class IdentificationSpec(_Frozen):
-    """Named structural shocks (the prior file's ``identification`` section).
+    """Named structural shocks (the prior file's ``identification`` section): exactly one of
+    ``recursive`` or ``signs``.
 
     ``recursive`` maps each shock's name to the variable it is ordered at, in causal order: the
     impact matrix is the lower Cholesky factor of ``Sigma`` with the variables in that order, so
     a shock moves its own variable and those after it on impact, never those before it. Every
-    endogenous variable appears once. Without this section shocks are recursive in the order of
+    endogenous variable appears once. ``signs`` identifies shocks by the signs of their responses
+    (:class:`SignIdentification`). Without this section shocks are recursive in the order of
     ``model.endogenous`` and named after their variables.
     """
 
-    recursive: dict[str, str] = Field(
-        ..., min_length=1, description="shock name: its variable, in causal order"
+    recursive: dict[str, str] | None = Field(
+        None, min_length=1, description="shock name: its variable, in causal order"
     )
+    signs: SignIdentification | None = None
 
-    @field_validator("recursive")
-    @classmethod
-    def _names(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = [n for n in value if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", n)]
-        if bad:
-            raise ValueError(
-                f"shock names must be letters, digits and _ starting with a letter: {bad}"
-            )
-        return value
+    @model_validator(mode="after")
+    def _one_scheme(self) -> IdentificationSpec:
+        if (self.recursive is None) == (self.signs is None):
+            raise ValueError("identification needs exactly one of 'recursive' or 'signs'")
+        if self.recursive is not None:
+            _check_shock_names(self.recursive)
+        return self
 
 
 class PriorFile(_Frozen):
@@ -351,7 +403,9 @@ class PriorFile(_Frozen):
                 parse_identity(target, expression, self.model.endogenous, self.model.exogenous)
             except ConfigError as exc:
                 problems.append(str(exc))
-        if self.identification is not None:
+        if self.identification is not None and self.identification.signs is not None:
+            problems += self._sign_problems(self.identification.signs)
+        if self.identification is not None and self.identification.recursive is not None:
             given = list(self.identification.recursive.values())
             twice = sorted({v for v in given if given.count(v) > 1})
             if twice:
@@ -380,6 +434,25 @@ class PriorFile(_Frozen):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _sign_problems(self, signs: SignIdentification) -> list[str]:
+        k = len(self.model.endogenous)
+        n = len(signs.restrictions) + len(signs.unrestricted)
+        out = []
+        if n != k:
+            out.append(
+                f"identification.signs: {n} shocks named (restrictions and unrestricted) for "
+                f"{k} endogenous variables; name one shock per variable"
+            )
+        series = [*self.model.endogenous, *self.identities]
+        for shock, rows in signs.restrictions.items():
+            unknown = [v for v in rows if v not in series]
+            if unknown:
+                out.append(
+                    f"identification.signs.restrictions.{shock}: {', '.join(unknown)} not a "
+                    f"series of the model (choose from: {', '.join(series)})"
+                )
+        return out
 
 
 def load_prior_file(path: str | Path) -> PriorFile:

@@ -510,3 +510,19 @@ def test_sampled_hyperparameters_refuse_independent_rows_with_the_unit_root_dumm
     spec = fc.load_prior_file(INFORMATIVE)
     with pytest.raises(InputError, match="single_unit_root: null"):
         fc.fit(spec, source=source, hyperparameters="sample")
+
+
+def test_structural_analysis_runs_on_nuts_draws(small_nuts):
+    from fiscalcliff.structural import fevd, historical_decomposition, impulse_responses
+
+    _, res = small_nuts
+    irf = impulse_responses(res, horizon=6, draws=100, seed=0)
+    assert irf["irf"].dims == ("chain", "draw", "shock", "variable", "horizon")
+    assert irf.attrs["sampler"] == "NUTS (pymc)"
+    # recursive in endogenous order: bill_3m's and yield_10y's shocks leave the EFFR on impact
+    assert float(abs(irf["irf"].sel(variable="policy_rate", horizon=0)).sel(
+        shock=["bill_3m", "yield_10y"]).max()) == 0.0  # fmt: skip
+    np.testing.assert_allclose(fevd(res, horizon=6, draws=50)["fevd"].sum("shock"), 1.0)
+    hd = historical_decomposition(res, draws=30, seed=0)
+    total = hd["deterministic"] + hd["contribution"].sum("shock")
+    assert float(abs(total - hd["data"]).max()) <= 1e-8 * float(abs(hd["data"]).max())

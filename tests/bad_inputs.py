@@ -446,6 +446,65 @@ def prior_cases() -> list[Case]:
             ["floor"],
         ),
         (
+            "structure",
+            "identification-two-schemes",
+            _set(
+                base,
+                ("identification",),
+                {
+                    "recursive": {"a": "fed_assets", "b": "tga", "c": "rrp"},
+                    "signs": {"restrictions": {"x": {"tga": "+"}}, "unrestricted": ["y", "z"]},
+                },
+            ),
+            ["identification", "exactly one of 'recursive' or 'signs'"],
+        ),
+        (
+            "structure",
+            "identification-unknown-key",
+            _set(base, ("identification",), {"cholesky": ["tga"]}),
+            ["identification", "cholesky"],
+        ),
+        (
+            "reference",
+            "identification-recursive-unknown-variable",
+            _set(
+                base,
+                ("identification",),
+                {"recursive": {"a": "fed_assets", "b": "tgaa", "c": "rrp"}},
+            ),
+            ["identification.recursive", "tgaa not endogenous"],
+        ),
+        (
+            "structure",
+            "identification-sign-symbol",
+            _set(
+                base,
+                ("identification",),
+                {
+                    "signs": {
+                        "restrictions": {"x": {"tga": "up"}},
+                        "unrestricted": ["a", "b"],
+                    }
+                },
+            ),
+            ["identification", "up"],
+        ),
+        (
+            "range",
+            "identification-sign-horizon",
+            _set(
+                base,
+                ("identification",),
+                {
+                    "signs": {
+                        "restrictions": {"x": {"tga": {"sign": "+", "horizons": [-1]}}},
+                        "unrestricted": ["a", "b"],
+                    }
+                },
+            ),
+            ["horizons"],
+        ),
+        (
             "range",
             "min-above-max",
             _set(

@@ -111,7 +111,7 @@ def test_kl_without_hard_conditions_is_the_gaussian_closed_form():
     want = 0.5 * (np.trace(cov) + mu @ mu - 8 - logdet)
     kl, pinned = kl_from_standard(g, d, s)
     assert pinned == 0
-    assert kl == pytest.approx(want, rel=1e-10)
+    assert float(kl) == pytest.approx(want, rel=1e-10)
 
 
 def test_hard_conditions_count_by_their_mean_shift():
@@ -121,7 +121,24 @@ def test_hard_conditions_count_by_their_mean_shift():
     mu, _ = shock_moments(g, d, np.zeros(2))
     kl, pinned = kl_from_standard(g, d, np.zeros(2))
     assert pinned == 2
-    assert kl == pytest.approx(0.5 * mu @ mu, rel=1e-10)
+    assert float(kl) == pytest.approx(0.5 * mu @ mu, rel=1e-10)
+
+
+def test_batched_kl_equals_draw_by_draw_and_ignores_redundant_rows():
+    rng = np.random.default_rng(4)
+    g = rng.standard_normal((6, 3, 9))
+    g[:, 2] = g[:, 0] + g[:, 1]  # a redundant third hard condition (the sum of the first two)
+    d = rng.standard_normal((6, 3))
+    d[:, 2] = d[:, 0] + d[:, 1]  # consistent with them
+    s = np.zeros(3)
+    kl, pinned = kl_from_standard(g, d, s)
+    for i in range(6):
+        one, p_one = kl_from_standard(g[i], d[i], s)
+        assert float(one) == pytest.approx(float(kl[i]), rel=1e-10) and p_one == pinned[i]
+    # the redundant row pins nothing new and shifts nothing: the same as the first two alone
+    two, p_two = kl_from_standard(g[:, :2], d[:, :2], s[:2])
+    np.testing.assert_allclose(kl, two, rtol=1e-8)
+    assert np.all(pinned == 2) and np.all(p_two == 2)
 
 
 def test_q_is_one_half_for_the_unconditional_mean_path_and_grows_away_from_it():

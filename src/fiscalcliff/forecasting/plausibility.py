@@ -107,22 +107,41 @@ def shock_moments(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[np.ndarr
     return mu, cov
 
 
-def kl_from_standard(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[float, int]:
+def kl_from_standard(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Support-variant KL of the conditioned shocks from ``N(0, I)``, and the pinned count.
 
-    Works in the row space of ``G`` (``G = U L V'``, rank ``r``): there ``Sigma_e`` is
-    ``V L^-1 U' S U L^-1 V'``; elsewhere it is the identity.
+    Works in the row space of ``G`` (``G = U L V'``): there ``Sigma_e`` is
+    ``V L^-1 U' S U L^-1 V'``; elsewhere it is the identity. Batched over draws.
+
+    Parameters
+    ----------
+    g : ndarray, shape (..., m, N_free)
+    d : ndarray, shape (..., m)
+    s : ndarray, shape (m,)
+
+    Returns
+    -------
+    kl : ndarray, shape (...)
+    pinned : ndarray of int, shape (...)
+        Directions with zero variance (pinned by hard conditions).
     """
-    u, sv, _ = np.linalg.svd(g, full_matrices=False)
-    keep = sv > 1e-10 * max(float(sv.max(initial=0.0)), 1e-300)
-    u, sv = u[:, keep], sv[keep]
-    shift = (u.T @ d) / sv  # coordinates of mu = G^+ d in the row space
-    mu_sq = float(shift @ shift)
-    inner = (u.T @ np.diag(s) @ u) / np.outer(sv, sv)
+    g = np.asarray(g, dtype=float)
+    u, sv, _ = np.linalg.svd(g, full_matrices=False)  # u (..., m, r), sv (..., r)
+    keep = sv > 1e-10 * np.maximum(sv.max(axis=-1, keepdims=True), 1e-300)  # rank per draw
+    safe = np.where(keep, sv, 1.0)
+    shift = np.where(keep, np.einsum("...mr,...m->...r", u, d) / safe, 0.0)
+    inner = np.einsum("...mr,m,...mq->...rq", u, np.asarray(s, float), u) / (
+        safe[..., :, None] * safe[..., None, :]
+    )
+    both = keep[..., :, None] & keep[..., None, :]
+    inner = np.where(both, inner, 0.0)
+    r = sv.shape[-1]
+    inner = inner + np.where(~keep[..., :, None], np.eye(r), 0.0)  # dropped rows: variance 1
     lam = np.clip(np.linalg.eigvalsh(inner), 0.0, None)  # eigenvalues of Sigma_e there
     free = lam > _PINNED
-    kl = 0.5 * (mu_sq + float(np.sum(lam[free] - 1.0 - np.log(lam[free]))))
-    return kl, int(np.sum(~free))
+    safe_lam = np.where(free, lam, 1.0)
+    kl = 0.5 * (np.sum(shift**2, axis=-1) + np.sum(safe_lam - 1.0 - np.log(safe_lam), axis=-1))
+    return kl, np.sum(~free, axis=-1)
 
 
 def scenario_plausibility(
@@ -168,10 +187,7 @@ def scenario_plausibility(
     if c.free_shocks is not None:
         g = g[:, :, np.asarray(c.free_shocks, dtype=bool)]
     d = targets - mean_paths.reshape(n, h * k) @ rows.T  # (n, m)
-    kl = np.empty(n)
-    pinned = np.empty(n, dtype=int)
-    for i in range(n):
-        kl[i], pinned[i] = kl_from_standard(g[i], d[i], s)
-    kl += extra
+    kl, pinned = kl_from_standard(g, d, s)
+    kl = kl + extra
     pinned += fixed.size
     return Plausibility(kl=kl, q=coin_q(kl, h * k), n_shocks=h * k, pinned=int(np.median(pinned)))

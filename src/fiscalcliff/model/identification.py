@@ -143,7 +143,7 @@ class Identification:
         if top > 0:
             if b is None or layout is None:
                 raise ValueError("sign restrictions beyond impact need the coefficient draws")
-            from fiscalcliff.forecasting.irf import impulse_responses
+            from fiscalcliff.model.dynamics import impulse_responses
 
             psi = impulse_responses(b, layout, top + 1)  # (n, H, K, K)
         else:

@@ -29,7 +29,7 @@ def series_weights(results: BVARResults) -> tuple[list[str], np.ndarray]:
 def structural_responses(sample: PosteriorSample, layout, horizon: int) -> np.ndarray:
     """``Theta_s = Psi_s A`` for ``s = 0..horizon``: shape (n, horizon + 1, K, K), entry
     ``[d, s, i, j]`` the response of variable ``i`` after ``s`` months to a one-sd shock ``j``."""
-    from fiscalcliff.forecasting.irf import impulse_responses as reduced_form
+    from fiscalcliff.model.dynamics import impulse_responses as reduced_form
 
     psi = reduced_form(sample.b, layout, horizon + 1)
     return psi @ sample.sigma_root[:, None]

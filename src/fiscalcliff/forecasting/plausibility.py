@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: q above this is reported with a warning: the shocks the scenario needs are rarer than a coin
-#: landing heads 9 times in 10 (docs "Conditional forecasts")
+#: q above this is reported with a warning: the scenario's shocks diverge from their usual law
+#: as much, per shock, as a coin biased 90:10 from a fair one (docs "Structural analysis")
 Q_WARN = 0.9
 #: eigenvalues of Sigma_e below this count as pinned by a hard condition
 _PINNED = 1e-9

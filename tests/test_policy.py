@@ -722,3 +722,20 @@ def test_cli_policy_show_bad_arguments(cli, shared_data_dir, argv, message):
     code, _, err = cli(["policy", "show", "--data-dir", str(shared_data_dir), *argv])
     assert code == 2, err
     assert message in err
+
+
+def test_policy_files_are_parsed_once_until_one_changes(copy_dir):
+    import os
+
+    first = load_policy(copy_dir)
+    assert load_policy(copy_dir) is first  # unchanged files: the cached, immutable result
+    fed = next(copy_dir.glob("fed-*.yaml"))
+    before = len(first.fed)
+    text = fed.read_text(encoding="utf-8")
+    # drop the last entry: another size and modification time, so the files are read again
+    cut = text.rstrip().rfind("\n- ")
+    fed.write_text(text[:cut] + "\n", encoding="utf-8")
+    stat = fed.stat()
+    os.utime(fed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    again = load_policy(copy_dir)
+    assert again is not first and len(again.fed) == before - 1

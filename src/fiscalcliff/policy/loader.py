@@ -14,6 +14,7 @@ announced on the same day). Every problem in every file is reported at once, eac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Sequence
@@ -146,7 +147,16 @@ def load_policy(directory: str | os.PathLike[str] | None = None) -> Policy:
         raise InputError(
             f"policy directory {path} holds no fed-*.yaml or treasury-*.yaml announcement file"
         )
+    # parsed once per process while no file changes (name, size and modification time)
+    stamp = tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in candidates)
+    return _read_policy(path.resolve(), stamp)
 
+
+@functools.lru_cache(maxsize=8)
+def _read_policy(path: Path, stamp: tuple) -> Policy:
+    """Parse and cross-check the files ``stamp`` lists in ``path`` (cached: same stamp, same
+    immutable result)."""
+    candidates = [path / name for name, *_ in stamp]
     fed: list[tuple[FedDecision, Path, LineMap, int]] = []
     treasury: list[tuple[CashBalanceAssumption, Path, LineMap, int]] = []
     files: list[PolicyFile] = []

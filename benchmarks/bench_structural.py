@@ -16,20 +16,13 @@ import argparse
 import time
 from pathlib import Path
 
+from common import best_of
+
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.spec import load_prior_file
 from fiscalcliff.structural import historical_decomposition, impulse_responses
 
 PRIORS = str(Path(__file__).resolve().parents[1] / "priors" / "default.yaml")
-
-
-def best(fn, repeat: int) -> tuple[float, list[float]]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), times
 
 
 def main() -> None:
@@ -45,12 +38,12 @@ def main() -> None:
     run = lambda: impulse_responses(  # noqa: E731
         results, horizon=args.months, draws=args.draws, seed=0, with_fevd=True
     )
-    low, times = best(run, args.repeat)
+    low, times = best_of(args.repeat, run)
     print(
         f"IRF + FEVD, {args.draws} draws x {args.months + 1} horizons: best {low:.2f} s of "
         + ", ".join(f"{t:.2f}" for t in times)
     )
-    low, times = best(lambda: historical_decomposition(results, draws=500), args.repeat)
+    low, times = best_of(args.repeat, lambda: historical_decomposition(results, draws=500))
     print(
         "historical decomposition, 500 draws: best "
         f"{low:.2f} s of " + ", ".join(f"{t:.2f}" for t in times)

@@ -1,7 +1,8 @@
-"""Shared set-up of the benchmark scripts: the prior file and its data panel."""
+"""Shared set-up of the benchmark scripts: the prior file, its data panel, best-of timing."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fiscalcliff.data import DataPanel, default_source, load_panel
@@ -22,3 +23,13 @@ def load_model(priors: str) -> tuple[PriorFile, DataPanel]:
         end=m.sample.end,
     )
     return spec, panel
+
+
+def best_of(repeat: int, fn) -> tuple[float, list[float]]:
+    """Best and all wall times of ``repeat`` calls of ``fn``."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), times

@@ -167,11 +167,7 @@ def ragged_edge_summary(results: BVARResults) -> dict[str, str]:
         missing = tail.index[tail[name].isna().to_numpy()] if len(tail) else tail.index
         if len(missing):
             how = "held at last value" if name in results.exogenous else "conditional forecast"
-            span = (
-                f"{missing[0]:%Y-%m}..{missing[-1]:%Y-%m}"
-                if len(missing) > 1
-                else (f"{missing[0]:%Y-%m}")
-            )
+            span = f"{missing[0]:%Y-%m}" + (f"..{missing[-1]:%Y-%m}" if len(missing) > 1 else "")
             out[name] = f"observed to {last}; {span} filled ({how})"
         else:
             out[name] = f"observed to {last}"

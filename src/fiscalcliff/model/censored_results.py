@@ -17,7 +17,7 @@ import numpy as np
 
 from fiscalcliff import dims
 from fiscalcliff.model.mcmc.diagnostics import Diagnostics
-from fiscalcliff.model.mcmc.results import resample_indices
+from fiscalcliff.model.mcmc.results import flat_draws, resample_indices
 from fiscalcliff.model.results import BVARResults, PosteriorSample
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,8 +76,7 @@ class CensoredResults(BVARResults):
         return int(self.completed.shape[0])
 
     def _flat(self, name: str) -> np.ndarray:
-        arr = self.trace["posterior"][name].to_numpy()
-        return arr.reshape(-1, *arr.shape[2:])
+        return flat_draws(self.trace, name)
 
     def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
         """``draws`` stored draws (thinned or resampled with ``seed``), each with its shadow
@@ -94,8 +93,8 @@ class CensoredResults(BVARResults):
         idx = self._indices(draws, rng)
         return self._sample(idx, rng), self.completed[idx]
 
-    def _indices(self, draws: int, seed: int | np.random.Generator | None) -> np.ndarray:
-        return resample_indices(self.n_stored, int(draws), np.random.default_rng(seed))
+    def _indices(self, draws: int, rng: np.random.Generator) -> np.ndarray:
+        return resample_indices(self.n_stored, int(draws), rng)
 
     def _sample(self, idx: np.ndarray, rng: np.random.Generator) -> PosteriorSample:
         b = self._flat("B")[idx]

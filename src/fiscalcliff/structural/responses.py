@@ -93,11 +93,7 @@ def impulse_responses(
         variable (and ``fevd`` if asked); attrs record the identification, the prior file and
         the seed.
     """
-    _check(horizon, draws)
-    sample = results.sample(draws, seed)
-    theta = structural_responses(sample, results.layout, horizon)  # (n, H, K, J)
-    names, weights = series_weights(results)
-    irf = np.matmul(weights, theta).transpose(0, 3, 2, 1)
+    names, irf = _series_responses(results, horizon, draws, seed)
     arrays = {"irf": irf, **({"fevd": variance_shares(irf)} if with_fevd else {})}
     return _dataset(results, arrays, names, horizon, draws, seed, "impulse responses")
 
@@ -114,13 +110,20 @@ def fevd(
         ``fevd`` with dims ``(chain, draw, shock, variable, horizon)``; shares sum to one over
         ``shock`` in every draw.
     """
-    _check(horizon, draws)
-    sample = results.sample(draws, seed)
-    theta = structural_responses(sample, results.layout, horizon)
-    names, weights = series_weights(results)
-    resp = np.matmul(weights, theta).transpose(0, 3, 2, 1)
+    names, resp = _series_responses(results, horizon, draws, seed)
     share = variance_shares(resp)
     return _dataset(results, {"fevd": share}, names, horizon, draws, seed, "variance shares")
+
+
+def _series_responses(
+    results: BVARResults, horizon: int, draws: int, seed: int
+) -> tuple[list[str], np.ndarray]:
+    """Series names and their responses ``(n, J, V, H)`` for ``draws`` posterior draws."""
+    _check(horizon, draws)
+    sample = results.sample(draws, seed)
+    theta = structural_responses(sample, results.layout, horizon)  # (n, H, K, J)
+    names, weights = series_weights(results)
+    return names, np.matmul(weights, theta).transpose(0, 3, 2, 1)
 
 
 def _dataset(results, arrays, names, horizon, draws, seed, what) -> xr.Dataset:
@@ -146,22 +149,17 @@ def _dataset(results, arrays, names, horizon, draws, seed, what) -> xr.Dataset:
 
 
 def provenance_attrs(results, **extra) -> dict:
-    """What produced a structural output (NetCDF-safe: JSON strings for mappings)."""
-    import json
-
-    from fiscalcliff._version import __version__
+    """What produced a structural output (:func:`fiscalcliff.provenance.provenance_attrs`)."""
+    from fiscalcliff.provenance import provenance_attrs as stamp
 
     spec = results.spec
-    out = {
-        "fiscalcliff_version": __version__,
-        "identification": results.identification.scheme,
-        "zero_impacts": json.dumps(results.identification.zero_impacts()),
-        "sampler": results.sampler_label,
-        "prior_file": spec.source or "",
-        "prior_sha256": spec.source_sha256 or "",
-        "data_sha256": results.panel.data_hash,
-        "sample": f"{results.sample_start}..{results.sample_end}",
-    }
-    for key, value in extra.items():
-        out[key] = json.dumps(value) if isinstance(value, dict | list) else value
-    return out
+    return stamp(
+        identification=results.identification.scheme,
+        zero_impacts=results.identification.zero_impacts(),
+        sampler=results.sampler_label,
+        prior_file=spec.source or "",
+        prior_sha256=spec.source_sha256 or "",
+        data_sha256=results.panel.data_hash,
+        sample=f"{results.sample_start}..{results.sample_end}",
+        **extra,
+    )

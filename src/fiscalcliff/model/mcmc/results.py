@@ -14,6 +14,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
 
+def flat_draws(trace, name: str) -> np.ndarray:
+    """Posterior variable ``name`` of a DataTree with chains concatenated: ``(chain*draw, ...)``."""
+    arr = trace["posterior"][name].to_numpy()
+    return arr.reshape(-1, *arr.shape[2:])
+
+
 def resample_indices(available: int, draws: int, rng: np.random.Generator) -> np.ndarray:
     """Indices of ``draws`` stored draws out of ``available``, deterministic given ``rng``.
 
@@ -59,8 +65,7 @@ class MCMCResults(BVARResults):
         return f"NUTS ({self.settings.get('nuts_sampler', 'pymc')})"
 
     def _flat(self, name: str) -> np.ndarray:
-        arr = self.trace["posterior"][name].to_numpy()
-        return arr.reshape(-1, *arr.shape[2:])
+        return flat_draws(self.trace, name)
 
     @property
     def n_stored(self) -> int:

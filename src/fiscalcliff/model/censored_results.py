@@ -82,7 +82,7 @@ class CensoredResults(BVARResults):
         """``draws`` stored draws (thinned or resampled with ``seed``), each with its shadow
         history: the last ``p`` months (ragged edge included) from which forecasts start."""
         rng = np.random.default_rng(seed)
-        return self._sample(self._indices(draws, rng), rng)
+        return self._sample(self._indices(draws, rng), rng)[0]
 
     def sample_with_data(
         self, draws: int, seed: int | np.random.Generator | None = 0
@@ -91,21 +91,24 @@ class CensoredResults(BVARResults):
         data, shape (draws, N, K): pre-sample, sample and ragged edge."""
         rng = np.random.default_rng(seed)
         idx = self._indices(draws, rng)
-        return self._sample(idx, rng), self.completed[idx]
+        sample, picks = self._sample(idx, rng)
+        return sample, self.completed[idx if picks is None else idx[picks]]
 
     def _indices(self, draws: int, rng: np.random.Generator) -> np.ndarray:
         return resample_indices(self.n_stored, int(draws), rng)
 
-    def _sample(self, idx: np.ndarray, rng: np.random.Generator) -> PosteriorSample:
+    def _sample(
+        self, idx: np.ndarray, rng: np.random.Generator
+    ) -> tuple[PosteriorSample, np.ndarray | None]:
         b = self._flat("B")[idx]
         sigma = self._flat("Sigma")[idx]
         p = self.layout.lags
         first = min(self.n_sample_months, self.completed.shape[1] - p)
         recent = self.completed[:, first:][idx]  # only the months forecasts need
-        return PosteriorSample(
-            b=b,
-            sigma=sigma,
-            sigma_root=self.shock_impact(b, sigma, rng),
+        return self.structural_sample(
+            b,
+            sigma,
+            rng,
             history=recent[:, -p:, :],
             edge=recent[:, self.n_sample_months - first :, :],
         )

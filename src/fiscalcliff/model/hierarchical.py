@@ -218,8 +218,8 @@ class HierarchicalResults(BVARResults):
                 vals = {**fixed, **dict(zip(self.chain.names, self.chain.values[j], strict=True))}
                 bj, sj, _ = self.problem.posterior(vals).sample(where.size, rng)
                 b[where], sigma[where] = bj, sj
-        sample = PosteriorSample(b=b, sigma=sigma, sigma_root=self.shock_impact(b, sigma, rng))
-        return sample, idx
+        sample, picks = self.structural_sample(b, sigma, rng)
+        return sample, idx if picks is None else idx[picks]
 
     def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
         """Draws of ``(B, Sigma)`` from the posterior integrated over the hyperparameters.

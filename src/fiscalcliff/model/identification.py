@@ -14,6 +14,11 @@ standard normal, one entry per structural shock
   sign restrictions only, the kept draws are exact draws from the posterior under the uniform
   prior on ``Q`` (Arias, Rubio-Ramirez & Waggoner 2018: no importance weights are needed without
   zero restrictions).
+- ``signs`` with zero restrictions (``series: 0``, at impact or chosen horizons): the columns of
+  ``Q`` are drawn on the null space of their zeros (ARRW Algorithm 2), sign restrictions are
+  checked as above, and the kept draws carry ARRW's importance weights, see
+  :mod:`fiscalcliff.model.zero_sign`. :meth:`Identification.draw` returns them; the results
+  classes resample ``(B, Sigma, A)`` by them (:func:`structural_draws`).
 
 The columns of ``A`` are in shock order; forecasting code uses ``A`` as the shock loading
 (``sigma_root``), so "only these shocks adjust" names structural shocks.
@@ -21,9 +26,18 @@ The columns of ``A`` are in shock order; forecasting code uses ``A`` as the shoc
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+
+class ImportanceWeightWarning(RuntimeWarning):
+    """Few effective draws after importance resampling (zero restrictions)."""
+
+
+#: effective share of draws below which a resampled sample is flagged
+MIN_ESS_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,8 @@ class Identification:
     endogenous: tuple[str, ...]
     #: sign restrictions: (shock index, series weights (K,), horizons, +1/-1, label) per row
     signs: tuple = ()
+    #: zero restrictions: (shock index, series weights (K,), horizon, label, series) per row
+    zeros: tuple = ()
     max_tries: int = 2000
 
     @classmethod
@@ -64,13 +80,16 @@ class Identification:
             i.target: i.weights
             for i in parse_identities(spec.identities, spec.model.endogenous, spec.model.exogenous)
         }
-        rows = []
+        rows, zeros = [], []
         for shock, rules in sign.rules().items():
             for series, rule in rules.items():
                 w = idents.get(series)
                 if w is None:
                     w = np.eye(len(endog))[endog.index(series)]
                 label = f"{shock} -> {series} {rule.sign} at {list(rule.horizons)}"
+                if rule.sign == "0":
+                    zeros += [(shocks.index(shock), w, h, label, series) for h in rule.horizons]
+                    continue
                 rows.append(
                     (shocks.index(shock), w, rule.horizons, 1 if rule.sign == "+" else -1, label)
                 )
@@ -79,15 +98,18 @@ class Identification:
             variables=(),
             endogenous=endog,
             signs=tuple(rows),
+            zeros=tuple(zeros),
             max_tries=sign.max_tries,
         )
 
     @property
     def scheme(self) -> str:
         """A one-line description (recorded in outputs)."""
-        if self.signs:
-            rules = "; ".join(row[4] for row in self.signs)
-            return f"sign restrictions: {rules}; shocks {', '.join(self.shocks)}"
+        if self.signs or self.zeros:
+            labels = [row[4] for row in self.signs]
+            labels += list(dict.fromkeys(row[3] for row in self.zeros))
+            kind = "zero and sign restrictions" if self.zeros else "sign restrictions"
+            return f"{kind}: {'; '.join(labels)}; shocks {', '.join(self.shocks)}"
         order = ", ".join(
             s if s == v else f"{s} ({v})" for s, v in zip(self.shocks, self.variables, strict=True)
         )
@@ -126,20 +148,49 @@ class Identification:
         ------
         fiscalcliff.errors.InputError
             Sign restrictions that no rotation met within ``max_tries`` for some draw.
+        ValueError
+            Zero restrictions of a ``signs`` scheme: their draws need importance weights, use
+            :meth:`draw`.
         """
-        if self.signs:
+        if self.zeros:
+            raise ValueError("zero restrictions need importance weights: use Identification.draw")
+        return self.draw(sigma, b=b, layout=layout, rng=rng)[0]
+
+    def draw(
+        self,
+        sigma: np.ndarray,
+        *,
+        b: np.ndarray | None = None,
+        layout=None,
+        rng: np.random.Generator | None = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Impact matrices of every draw and their log importance weights.
+
+        Parameters are those of :meth:`impact`. The weights (ARRW 2018, up to a constant) are
+        ``None`` unless the scheme has zero restrictions; :func:`structural_draws` resamples by
+        them.
+
+        Returns
+        -------
+        impact : ndarray, shape (n, K, K)
+        log_weights : ndarray, shape (n,), or None
+        """
+        if self.signs or self.zeros:
             return self._sign_impact(sigma, b, layout, np.random.default_rng(rng))
         order = self.order
         permuted = sigma[..., order[:, None], order[None, :]]
         chol = np.linalg.cholesky(permuted)
         out = np.empty_like(chol)
         out[..., order, :] = chol
-        return out
+        return out, None
 
-    def _sign_impact(self, sigma, b, layout, rng) -> np.ndarray:
+    def _sign_impact(self, sigma, b, layout, rng):
+        from fiscalcliff.model import zero_sign
+
         n, k = sigma.shape[0], sigma.shape[-1]
         chol = np.linalg.cholesky(sigma)
-        top = max(max(row[2]) for row in self.signs)
+        zeros = tuple((j, w, h) for j, w, h, _, _ in self.zeros)
+        top = max([h for row in self.signs for h in row[2]] + [h for _, _, h in zeros])
         if top > 0:
             if b is None or layout is None:
                 raise ValueError("sign restrictions beyond impact need the coefficient draws")
@@ -152,10 +203,14 @@ class Identification:
         pending = np.arange(n)
         for _ in range(self.max_tries):
             if not pending.size:
-                return out
-            x = rng.standard_normal((pending.size, k, k))
-            q, r = np.linalg.qr(x)
-            q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+                break
+            if zeros:
+                psi_h = [psi[pending][:, h] for h in range(top + 1)]
+                q = zero_sign.draw_rotations(zeros, psi_h, chol[pending], rng)
+            else:
+                x = rng.standard_normal((pending.size, k, k))
+                q, r = np.linalg.qr(x)
+                q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
             a = chol[pending] @ q
             ok = np.ones(pending.size, bool)
             for j in sorted({row[0] for row in self.signs}):
@@ -182,13 +237,57 @@ class Identification:
                 f"({'; '.join(row[4] for row in self.signs)}); relax the restrictions or raise "
                 "identification.signs.max_tries"
             )
-        return out
+        if not zeros:
+            return out, None
+        lags, start = (layout.lags, layout.lag_slice.start) if layout is not None else (0, 0)
+        return out, zero_sign.log_weights(out, b, zeros, lags=lags, lag_start=start)
 
     def zero_impacts(self) -> list[tuple[str, str]]:
-        """``(shock, variable)`` pairs restricted to a zero impact."""
-        if self.signs:
-            return []
+        """``(shock, series)`` pairs restricted to a zero impact (horizon 0)."""
+        if self.signs or self.zeros:
+            return [(self.shocks[j], series) for j, _, h, _, series in self.zeros if h == 0]
         return [(shock, self.variables[i]) for j, shock in enumerate(self.shocks) for i in range(j)]
 
 
-__all__ = ["Identification"]
+def resampled_impact(
+    identification: Identification,
+    b: np.ndarray,
+    sigma: np.ndarray,
+    *,
+    layout=None,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Impact matrices of draws ``(b, sigma)`` and the draws to keep.
+
+    Returns
+    -------
+    impact : ndarray, shape (n, K, K)
+        Already at ``picks`` when those are given.
+    picks : ndarray of int, shape (n,), or None
+        For schemes with zero restrictions: the importance resample (multinomial, by ARRW's
+        weights) that the caller must take ``b``, ``sigma`` and any per-draw data at; ``None``
+        otherwise (every draw kept as is).
+
+    Warns
+    -----
+    ImportanceWeightWarning
+        When the weights' effective sample size is below ``MIN_ESS_SHARE`` of the draws.
+    """
+    from fiscalcliff.model.zero_sign import importance_resample
+
+    rng = np.random.default_rng(rng)
+    impact, log_w = identification.draw(sigma, b=b, layout=layout, rng=rng)
+    if log_w is None:
+        return impact, None
+    picks, ess = importance_resample(log_w, rng)
+    if ess < MIN_ESS_SHARE * len(log_w):
+        warnings.warn(
+            f"zero restrictions: the importance weights leave an effective {ess:.0f} of "
+            f"{len(log_w)} draws; results rest on few distinct draws (draw more)",
+            ImportanceWeightWarning,
+            stacklevel=3,
+        )
+    return impact[picks], picks
+
+
+__all__ = ["Identification", "ImportanceWeightWarning", "resampled_impact"]

@@ -160,7 +160,7 @@ class BVARResults:
         """
         rng = np.random.default_rng(seed)
         b, sigma, _ = self.posterior.sample(draws, rng)
-        return PosteriorSample(b=b, sigma=sigma, sigma_root=self.shock_impact(b, sigma, rng))
+        return self.structural_sample(b, sigma, rng)[0]
 
     @property
     def sampler_label(self) -> str:
@@ -176,10 +176,26 @@ class BVARResults:
 
     def shock_impact(
         self, b: np.ndarray, sigma: np.ndarray, rng: np.random.Generator | None = None
-    ) -> np.ndarray:
-        """Impact matrices of the named shocks for draws ``(b, sigma)`` (``rng``: rotations of
-        sign-identified models; recursive ones ignore it)."""
-        return self.identification.impact(sigma, b=b, layout=self.layout, rng=rng)
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Impact matrices of the named shocks for draws ``(b, sigma)`` and, for zero
+        restrictions, the importance-resampled draws they belong to (``rng``: rotations of
+        sign- and zero-identified models; recursive ones ignore it), see
+        :func:`~fiscalcliff.model.identification.resampled_impact`."""
+        from fiscalcliff.model.identification import resampled_impact
+
+        return resampled_impact(self.identification, b, sigma, layout=self.layout, rng=rng)
+
+    def structural_sample(
+        self, b: np.ndarray, sigma: np.ndarray, rng: np.random.Generator | None = None, **per_draw
+    ) -> tuple[PosteriorSample, np.ndarray | None]:
+        """A :class:`PosteriorSample` of draws ``(b, sigma)`` (and ``per_draw`` fields such as
+        ``history``) with their impact matrices, importance-resampled under zero restrictions;
+        also the resampling indices (``None``: every draw as given)."""
+        root, picks = self.shock_impact(b, sigma, rng)
+        if picks is not None:
+            b, sigma = b[picks], sigma[picks]
+            per_draw = {k: None if v is None else v[picks] for k, v in per_draw.items()}
+        return PosteriorSample(b=b, sigma=sigma, sigma_root=root, **per_draw), picks
 
     @property
     def shocks(self) -> tuple[str, ...]:

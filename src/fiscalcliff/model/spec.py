@@ -11,7 +11,14 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from fiscalcliff.config_types import CONFIG, Int, Real
 
@@ -280,26 +287,37 @@ def _check_shock_names(names) -> None:
         raise ValueError(f"shock names must be letters, digits and _ starting with a letter: {bad}")
 
 
-class SignRestriction(_Frozen):
-    """The sign of one shock's effect on one series over ``horizons`` (months; 0 = impact)."""
+def _zero_as_text(value):
+    """YAML ``0`` (an integer) means the zero restriction ``"0"``."""
+    return "0" if isinstance(value, int) and not isinstance(value, bool) and value == 0 else value
 
-    sign: Literal["+", "-"]
+
+_Sign = Annotated[Literal["+", "-", "0"], BeforeValidator(_zero_as_text)]
+
+
+class SignRestriction(_Frozen):
+    """The sign (``+``/``-``) of one shock's effect on one series over ``horizons`` (months;
+    0 = impact), or ``0``: no effect at those horizons (a zero restriction)."""
+
+    sign: _Sign
     horizons: tuple[Annotated[Int, Field(ge=0, le=60)], ...] = Field((0,), min_length=1)
 
 
 class SignIdentification(_Frozen):
-    """Shocks identified by the signs of their responses (Rubio-Ramirez, Waggoner & Zha 2010).
+    """Shocks identified by zero and sign restrictions on their responses.
 
-    ``restrictions`` maps each restricted shock to ``{series: "+" | "-" | {sign, horizons}}``
+    ``restrictions`` maps each restricted shock to ``{series: "+" | "-" | 0 | {sign, horizons}}``
     (series: an endogenous variable or an identity such as reserves; default horizon: impact);
     ``unrestricted`` names the remaining shocks. Together they name one shock per endogenous
     variable. Each posterior draw's impact matrix is ``chol(Sigma) Q`` with ``Q`` uniform (Haar)
-    and kept when every restriction holds (a column may flip sign), up to ``max_tries`` tries.
+    and kept when every sign restriction holds (a column may flip sign), up to ``max_tries``
+    tries (Rubio-Ramirez, Waggoner & Zha 2010). With zero restrictions each column of ``Q`` is
+    drawn on its restrictions' null space and the draws are importance-resampled (Arias,
+    Rubio-Ramirez & Waggoner 2018, :mod:`fiscalcliff.model.zero_sign`); visited in decreasing
+    number of zeros, the ``j``-th shock may have at most ``K - j`` of them.
     """
 
-    restrictions: dict[str, dict[str, Literal["+", "-"] | SignRestriction]] = Field(
-        ..., min_length=1
-    )
+    restrictions: dict[str, dict[str, _Sign | SignRestriction]] = Field(..., min_length=1)
     unrestricted: tuple[str, ...] = ()
     max_tries: Int = Field(2000, ge=1, le=1_000_000, description="rotations tried per draw")
 
@@ -319,6 +337,15 @@ class SignIdentification(_Frozen):
                 for series, r in rows.items()
             }
             for shock, rows in self.restrictions.items()
+        }
+
+    def zero_counts(self) -> dict[str, int]:
+        """Number of zero restrictions (series x horizons) of each shock."""
+        shocks = [*self.restrictions, *self.unrestricted]
+        rules = self.rules()
+        return {
+            s: sum(len(r.horizons) for r in rules.get(s, {}).values() if r.sign == "0")
+            for s in shocks
         }
 
 
@@ -445,6 +472,15 @@ class PriorFile(_Frozen):
                 f"{k} endogenous variables; name one shock per variable"
             )
         series = [*self.model.endogenous, *self.identities]
+        counts = sorted(signs.zero_counts().items(), key=lambda item: -item[1])
+        for j, (shock, z) in enumerate(counts, start=1):
+            if z > k - j:
+                out.append(
+                    f"identification.signs.restrictions.{shock}: {z} zero restrictions, but "
+                    f"visited {j}. of {k} shocks (most zeros first) it may have at most {k - j} "
+                    "(Arias, Rubio-Ramirez & Waggoner 2018); drop some zeros"
+                )
+                break
         for shock, rows in signs.restrictions.items():
             unknown = [v for v in rows if v not in series]
             if unknown:

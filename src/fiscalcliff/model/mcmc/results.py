@@ -95,7 +95,7 @@ class MCMCResults(BVARResults):
             factor = factor * np.exp(self._flat("h")[idx, -1])
         sigma = sigma * factor[:, None, None]
         sigma = 0.5 * (sigma + np.swapaxes(sigma, 1, 2))
-        return PosteriorSample(b=b, sigma=sigma, sigma_root=self.shock_impact(b, sigma, rng))
+        return self.structural_sample(b, sigma, rng)[0]
 
     def posterior_dataset(self, draws: int | None = None, seed: int = 0) -> xr.Dataset:
         """The stored posterior draws (all chains; ``draws`` and ``seed`` are ignored)."""

@@ -176,3 +176,15 @@ def test_too_many_zero_restrictions_are_refused_with_the_rule(tmp_path):
     restrictions = {"x": {"reserves": six}, "y": {"tga": six}}
     with pytest.raises(ConfigError, match=r"y: 6 zero restrictions.*visited 2\. .*at most 5"):
         _zero_sign_prior(tmp_path, restrictions, ["s3", "s4", "s5", "s6", "s7"])
+
+
+def test_the_shipped_zero_sign_prior_is_exactly_identified():
+    from fiscalcliff.model.identification import Identification
+
+    spec = fc.load_prior_file(ROOT / "priors" / "censored-tga-zeros.yaml")
+    ident = Identification.from_spec(spec)
+    k = len(spec.model.endogenous)
+    assert len(ident.zeros) == k * (k - 1) // 2 == 21
+    assert sorted(spec.identification.signs.zero_counts().values()) == [0, 1, 2, 3, 4, 5, 6]
+    tga = [(series, h) for j, _, h, _, series in ident.zeros if ident.shocks[j] == "tga"]
+    assert tga == [("policy_rate", 0)] + [("reserves_and_tga", h) for h in range(5)]

@@ -18,7 +18,7 @@ standard normal, one entry per structural shock
   ``Q`` are drawn on the null space of their zeros (ARRW Algorithm 2), sign restrictions are
   checked as above, and the kept draws carry ARRW's importance weights, see
   :mod:`fiscalcliff.model.zero_sign`. :meth:`Identification.draw` returns them; the results
-  classes resample ``(B, Sigma, A)`` by them (:func:`structural_draws`).
+  classes resample ``(B, Sigma, A)`` by them (:func:`resampled_impact`).
 
 The columns of ``A`` are in shock order; forecasting code uses ``A`` as the shock loading
 (``sigma_root``), so "only these shocks adjust" names structural shocks.
@@ -167,7 +167,7 @@ class Identification:
         """Impact matrices of every draw and their log importance weights.
 
         Parameters are those of :meth:`impact`. The weights (ARRW 2018, up to a constant) are
-        ``None`` unless the scheme has zero restrictions; :func:`structural_draws` resamples by
+        ``None`` unless the scheme has zero restrictions; :func:`resampled_impact` resamples by
         them.
 
         Returns
@@ -204,8 +204,9 @@ class Identification:
         for _ in range(self.max_tries):
             if not pending.size:
                 break
+            psi_p = psi[pending]
             if zeros:
-                psi_h = [psi[pending][:, h] for h in range(top + 1)]
+                psi_h = [psi_p[:, h] for h in range(top + 1)]
                 q = zero_sign.draw_rotations(zeros, psi_h, chol[pending], rng)
             else:
                 x = rng.standard_normal((pending.size, k, k))
@@ -218,7 +219,7 @@ class Identification:
                 # signed responses of every restricted series and horizon of this shock
                 resp = np.concatenate(
                     [
-                        s * np.einsum("k,nhkl,nl->nh", w, psi[pending][:, list(hs)], a[:, :, j])
+                        s * np.einsum("k,nhkl,nl->nh", w, psi_p[:, list(hs)], a[:, :, j])
                         for _, w, hs, s, _ in rules
                     ],
                     axis=1,
@@ -262,11 +263,11 @@ def resampled_impact(
     Returns
     -------
     impact : ndarray, shape (n, K, K)
-        Already at ``picks`` when those are given.
+        One per draw given (not yet resampled).
     picks : ndarray of int, shape (n,), or None
         For schemes with zero restrictions: the importance resample (multinomial, by ARRW's
-        weights) that the caller must take ``b``, ``sigma`` and any per-draw data at; ``None``
-        otherwise (every draw kept as is).
+        weights) that the caller must take the impacts, ``b``, ``sigma`` and any per-draw data
+        at; ``None`` otherwise (every draw kept as is).
 
     Warns
     -----
@@ -287,7 +288,7 @@ def resampled_impact(
             ImportanceWeightWarning,
             stacklevel=3,
         )
-    return impact[picks], picks
+    return impact, picks
 
 
 __all__ = ["Identification", "ImportanceWeightWarning", "resampled_impact"]

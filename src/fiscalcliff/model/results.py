@@ -178,7 +178,7 @@ class BVARResults:
         self, b: np.ndarray, sigma: np.ndarray, rng: np.random.Generator | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Impact matrices of the named shocks for draws ``(b, sigma)`` and, for zero
-        restrictions, the importance-resampled draws they belong to (``rng``: rotations of
+        restrictions, the importance resample to take them at (``rng``: rotations of
         sign- and zero-identified models; recursive ones ignore it), see
         :func:`~fiscalcliff.model.identification.resampled_impact`."""
         from fiscalcliff.model.identification import resampled_impact
@@ -192,10 +192,8 @@ class BVARResults:
         ``history``) with their impact matrices, importance-resampled under zero restrictions;
         also the resampling indices (``None``: every draw as given)."""
         root, picks = self.shock_impact(b, sigma, rng)
-        if picks is not None:
-            b, sigma = b[picks], sigma[picks]
-            per_draw = {k: None if v is None else v[picks] for k, v in per_draw.items()}
-        return PosteriorSample(b=b, sigma=sigma, sigma_root=root, **per_draw), picks
+        sample = PosteriorSample(b=b, sigma=sigma, sigma_root=root, **per_draw)
+        return (sample, None) if picks is None else (sample.take(picks), picks)
 
     @property
     def shocks(self) -> tuple[str, ...]:

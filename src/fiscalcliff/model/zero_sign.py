@@ -69,6 +69,24 @@ def _zero_rows_of(zeros, psi, root, shock) -> np.ndarray | None:
     return np.stack(rows, axis=-2) if rows else None
 
 
+def _constraints(zeros, psi, chol, q, done, shock) -> np.ndarray | None:
+    """Rows column ``shock`` of ``Q`` must be orthogonal to: its zeros (``w' Psi_h chol``) and
+    the columns ``done`` drawn before it, ``(..., rows, K)``; None when there are none."""
+    blocks = []
+    rows = _zero_rows_of(zeros, psi, chol, shock)
+    if rows is not None:
+        blocks.append(rows)
+    if done:
+        blocks.append(np.swapaxes(q[..., :, done], -1, -2))
+    return np.concatenate(blocks, axis=-2) if blocks else None
+
+
+def _null_basis(m: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the null space of full-row-rank ``m`` (SVD), ``(..., K, K - rows)``."""
+    _, _, vh = np.linalg.svd(m, full_matrices=True)
+    return np.swapaxes(vh[..., m.shape[-2] :, :], -1, -2)
+
+
 def draw_rotations(
     zeros: tuple[ZeroRow, ...],
     psi: list[np.ndarray],
@@ -94,18 +112,8 @@ def draw_rotations(
     q = np.zeros((n, k, k))
     done: list[int] = []
     for s in visiting_order(zeros, k):
-        blocks = []
-        rows = _zero_rows_of(zeros, psi, chol, s)
-        if rows is not None:
-            blocks.append(rows)
-        if done:
-            blocks.append(np.swapaxes(q[:, :, done], 1, 2))
-        if blocks:
-            m = np.concatenate(blocks, axis=1)
-            _, _, vh = np.linalg.svd(m, full_matrices=True)
-            basis = np.swapaxes(vh[:, m.shape[1] :, :], 1, 2)  # (n, K, d)
-        else:
-            basis = np.broadcast_to(np.eye(k), (n, k, k))
+        m = _constraints(zeros, psi, chol, q, done, s)
+        basis = np.broadcast_to(np.eye(k), (n, k, k)) if m is None else _null_basis(m)
         x = rng.standard_normal((n, basis.shape[-1]))
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         q[:, :, s] = np.einsum("nkd,nd->nk", basis, x)
@@ -149,21 +157,14 @@ class _Map:
         restr = np.concatenate(restr, axis=-1) if restr else np.zeros((*theta.shape[:-1], 0))
         coords, out_bases, done = [], [], []
         for i, s in enumerate(self.order):
-            blocks_s = []
-            rows = _zero_rows_of(self.zeros, psi, chol, s)
-            if rows is not None:
-                blocks_s.append(rows)
-            if done:
-                blocks_s.append(np.swapaxes(q[..., :, done], -1, -2))
+            m = _constraints(self.zeros, psi, chol, q, done, s)
             done.append(s)
-            if not blocks_s:
+            if m is None:
                 coords.append(q[..., :, s])  # basis I
                 out_bases.append(None)
                 continue
-            m = np.concatenate(blocks_s, axis=-2)
             if bases is None:
-                _, _, vh = np.linalg.svd(m, full_matrices=True)
-                basis = np.swapaxes(vh[..., m.shape[-2] :, :], -1, -2)
+                basis = _null_basis(m)
             else:
                 # the projection of the draw's basis on this point's null space, orthonormalised
                 # (polar factor): smooth in theta and equal to the draw's basis there
@@ -234,8 +235,7 @@ def log_weights(
         dg = np.swapaxes((g[:, :dim] - g[:, dim:]) / (2 * step[:, :, None]), 1, 2)
         dz = np.swapaxes((z[:, :dim] - z[:, dim:]) / (2 * step[:, :, None]), 1, 2)
         if dz.shape[1]:
-            _, _, vh = np.linalg.svd(dz, full_matrices=True)
-            dg = dg @ np.swapaxes(vh[:, dz.shape[1] :, :], 1, 2)  # on the tangent space
+            dg = dg @ _null_basis(dz)  # on the tangent space
         # log sqrt(det(D'D)) from singular values (D is ill-conditioned, about 1e11)
         logvol = np.log(np.linalg.svd(dg, compute_uv=False)).sum(axis=1)
         _, logdet_a0 = np.linalg.slogdet(a0[start : start + c])

@@ -780,6 +780,20 @@ def scenario_cases() -> list[Case]:
         ("structure", "priors-missing", _set(base, ("priors",), "nowhere.yaml"), ["nowhere.yaml"]),
         ("structure", "adjusting-text", _set(base, ("adjusting_shocks",), 5), ["adjusting_shocks"]),
         (
+            "structure",
+            "adjusting-window-reversed",
+            _set(
+                base, ("adjusting_shocks",), [{"shock": "tga", "from": "2026-09", "to": "2026-06"}]
+            ),
+            ["is before"],
+        ),
+        (
+            "structure",
+            "adjusting-window-unknown-key",
+            _set(base, ("adjusting_shocks",), [{"shock": "tga", "months": 3}]),
+            ["months"],
+        ),
+        (
             "policy",
             "fed-two-kinds",
             _set(
@@ -856,6 +870,12 @@ def scenario_cases() -> list[Case]:
             ["tariff_rate"],
         ),
         ("reference", "adjusting-unknown", _set(base, ("adjusting_shocks",), ["nope"]), ["nope"]),
+        (
+            "reference",
+            "adjusting-window-outside",
+            _set(base, ("adjusting_shocks",), ["tga", {"shock": "tga", "from": "2040-01"}]),
+            ["adjusting_shocks[1] (tga)", "2040-01", "outside the horizon"],
+        ),
         (
             "policy",
             "fed-without-holdings",

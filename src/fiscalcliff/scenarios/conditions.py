@@ -11,7 +11,7 @@ from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.conditional import LinearConditions
 from fiscalcliff.model.identities import Identity
 from fiscalcliff.scenarios.paths import build_path, segment_months
-from fiscalcliff.scenarios.spec import Condition
+from fiscalcliff.scenarios.spec import Condition, ShockWindow
 
 
 def variable_weights(
@@ -52,7 +52,7 @@ def build_conditions(
     endogenous: Sequence[str],
     identities: Sequence[Identity],
     last_observed: Mapping[str, float],
-    adjusting_shocks: Sequence[str] | None,
+    adjusting_shocks: Sequence[str | ShockWindow] | None,
     exogenous_path: np.ndarray | None = None,
     shocks: Sequence[str] | None = None,
 ) -> LinearConditions:
@@ -68,9 +68,10 @@ def build_conditions(
     identities : sequence of Identity
     last_observed : mapping
         Last data value of every endogenous variable and identity (paths build on it).
-    adjusting_shocks : sequence of str or None
-        Names of the structural shocks that may adjust to meet hard/soft conditions (None =
-        all); the others keep their unconditional law.
+    adjusting_shocks : sequence of str or ShockWindow, or None
+        The structural shocks that may adjust to meet hard/soft conditions (None = all): a name
+        (every month) or a :class:`ShockWindow` (only its months). The others keep their
+        unconditional law.
     exogenous_path : ndarray, shape (h, n_exog), optional
         The scenario's exogenous values (for conditions on identities that use them).
     shocks : sequence of str, optional
@@ -107,14 +108,9 @@ def build_conditions(
                 bounds.append((row, lo, hi, f"{label} ({cond.variable} {dates[s]:%Y-%m})"))
     free = None
     if adjusting_shocks is not None:
-        names = list(endogenous if shocks is None else shocks)
-        unknown = [v for v in adjusting_shocks if v not in names]
-        if unknown:
-            raise InputError(
-                f"adjusting_shocks: {', '.join(unknown)} not a shock of the model "
-                f"(its shocks: {', '.join(names)}; named in the prior file's identification)"
-            )
-        free = np.tile(np.isin(names, list(adjusting_shocks)), h)
+        free = adjusting_mask(
+            adjusting_shocks, dates, list(endogenous if shocks is None else shocks)
+        )
     return LinearConditions(
         hard_rows=_rows(hard, h * k),
         hard_values=np.array([v for _, v, _ in hard], dtype=float),
@@ -129,6 +125,37 @@ def build_conditions(
         bound_labels=tuple(b[3] for b in bounds),
         free_shocks=free,
     )
+
+
+def adjusting_mask(
+    adjusting_shocks: Sequence[str | ShockWindow], dates: pd.DatetimeIndex, names: Sequence[str]
+) -> np.ndarray:
+    """Which shocks may adjust, as a flat ``(h*K,)`` mask (date-major, like ``vec(y)``).
+
+    Parameters
+    ----------
+    adjusting_shocks : sequence of str or ShockWindow
+        Shock names (every month) or windows (their months only).
+    dates : DatetimeIndex
+        The forecast months.
+    names : sequence of str
+        The model's shock names, in the order of its impact matrix's columns.
+    """
+    from fiscalcliff.scenarios.spec import Segment
+
+    windows = [ShockWindow(shock=a) if isinstance(a, str) else a for a in adjusting_shocks]
+    unknown = [w.shock for w in windows if w.shock not in names]
+    if unknown:
+        raise InputError(
+            f"adjusting_shocks: {', '.join(unknown)} not a shock of the model "
+            f"(its shocks: {', '.join(names)}; named in the prior file's identification)"
+        )
+    mask = np.zeros((len(dates), len(names)), dtype=bool)
+    for i, w in enumerate(windows):
+        seg = Segment.model_validate({"from": w.start, "to": w.end, "level": 0.0})
+        first, last = segment_months(seg, dates, f"adjusting_shocks[{i}] ({w.shock})")
+        mask[first : last + 1, list(names).index(w.shock)] = True
+    return mask.ravel()
 
 
 def segment_months_for_bounds(

@@ -278,7 +278,8 @@ def run_scenarios(
                 "hard": len(conds.hard_labels),
                 "soft": len(conds.soft_labels),
                 "bounds": len(conds.bound_labels),
-                "adjusting_shocks": list(s.spec.adjusting_shocks or ["all"]),
+                "adjusting_shocks": [w.describe() for w in s.spec.adjusting_windows or ()]
+                or ["all"],
             }
             if cash_note:
                 cond_notes[s.name]["treasury_cash"] = cash_note

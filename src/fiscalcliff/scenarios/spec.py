@@ -233,6 +233,34 @@ class Horizon(_Strict):
     _months = field_validator("start", "end")(_month)
 
 
+class ShockWindow(_Strict):
+    """A structural shock that may adjust only in months ``from``..``to`` (inclusive).
+
+    An entry of ``adjusting_shocks``: ``{shock: tga, from: 2027-10, to: 2027-12}``. ``from`` and
+    ``to`` default to the horizon's first and last month; several windows may name one shock.
+    Outside its windows the shock keeps its unconditional law (Antolin-Diaz, Petrella &
+    Rubio-Ramirez 2021 restrict which shocks deviate, and in which periods).
+    """
+
+    shock: str = Field(..., min_length=1)
+    start: str | None = Field(None, alias="from", description="first month, YYYY-MM")
+    end: str | None = Field(None, alias="to", description="last month, YYYY-MM")
+
+    _months = field_validator("start", "end")(_month)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShockWindow:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        return self
+
+    def describe(self) -> str:
+        """``tga`` or ``tga (2027-10 to 2027-12)``, for run records."""
+        if self.start is None and self.end is None:
+            return self.shock
+        return f"{self.shock} ({self.start or 'start'} to {self.end or 'end'})"
+
+
 class ScenarioSpec(_Strict):
     """The validated contents of a scenario file (after ``extends``)."""
 
@@ -246,10 +274,11 @@ class ScenarioSpec(_Strict):
     seed: Int = Field(0, ge=0, le=MAX_SEED)
     exogenous: dict[str, tuple[Segment, ...]] = Field(default_factory=dict)
     conditions: dict[str, Condition] = Field(default_factory=dict)
-    adjusting_shocks: tuple[str, ...] | None = Field(
+    adjusting_shocks: tuple[str | ShockWindow, ...] | None = Field(
         None,
-        description="names of the structural shocks that may move to meet hard/soft conditions "
-        "(default: all); the others keep their unconditional law",
+        description="the structural shocks that may move to meet hard/soft conditions "
+        "(default: all), each a name (every month) or {shock, from, to} (only those months); "
+        "the others keep their unconditional law",
     )
     shock_paths: dict[str, tuple[Segment, ...]] = Field(
         default_factory=dict,
@@ -270,6 +299,15 @@ class ScenarioSpec(_Strict):
         if not _NAME.match(value):
             raise ValueError(f"'{value}': use letters, digits, '-', '_' or '.' (no spaces)")
         return value
+
+    @property
+    def adjusting_windows(self) -> tuple[ShockWindow, ...] | None:
+        """``adjusting_shocks`` with every bare name as a whole-horizon window."""
+        if self.adjusting_shocks is None:
+            return None
+        return tuple(
+            ShockWindow(shock=a) if isinstance(a, str) else a for a in self.adjusting_shocks
+        )
 
     @model_validator(mode="after")
     def _one_place_per_input(self) -> ScenarioSpec:

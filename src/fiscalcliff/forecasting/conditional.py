@@ -391,6 +391,8 @@ def condition_shocks(
     layout: LagLayout,
     conditions: LinearConditions,
     rng: np.random.Generator,
+    *,
+    psi: np.ndarray | None = None,
 ) -> ConditionResult:
     """Adjust the standard-normal shocks of every draw to meet hard, soft and bound conditions.
 
@@ -410,6 +412,9 @@ def condition_shocks(
     rng : numpy.random.Generator
         Source of the soft targets and of the bound sampler's proposals (seed it identically
         across scenarios).
+    psi : ndarray, shape (n, h, K, K), optional
+        The draws' :func:`~fiscalcliff.model.dynamics.impulse_responses`, when the caller has
+        them (e.g. shared by several scenarios on the same draws); computed per chunk otherwise.
 
     Returns
     -------
@@ -453,6 +458,7 @@ def condition_shocks(
                 hard_values[rows],
                 soft_targets[rows],
                 rng,
+                None if psi is None else psi[rows],
             )
         except InputError as exc:
             raise _shift_draw_numbers(exc, start) from None
@@ -495,6 +501,7 @@ def _condition_chunk(
     hard_values: np.ndarray,
     soft_targets: np.ndarray,
     rng: np.random.Generator,
+    psi: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Conditioned shocks ``(n, h, K)`` and diagnostics of one chunk of draws."""
     n, h, k = z.shape
@@ -518,7 +525,7 @@ def _condition_chunk(
     free = None if c.free_shocks is None or c.free_shocks.all() else c.free_shocks
     common = {"b": b, "sigma_root": sigma_root, "layout": layout, "h": h}
     if not c.is_empty:
-        common["psi"] = impulse_responses(b, layout, h)
+        common["psi"] = impulse_responses(b, layout, h) if psi is None else psi
 
     eq_rows = np.vstack([c.hard_rows, c.soft_rows])
     eq_labels = (*c.hard_labels, *c.soft_labels)

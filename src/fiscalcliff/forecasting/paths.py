@@ -38,24 +38,20 @@ def simulate_paths(
     """
     n, h, k = shocks.shape
     p = layout.lags
-    eps = shocks @ np.swapaxes(sigma_root, 1, 2)  # (n, h, K): rows z_t' C'
     lag_coef = b[:, layout.lag_slice, :]  # (n, p*K, K)
-    base = np.zeros((n, h, k))
+    out = np.matmul(shocks, np.swapaxes(sigma_root, 1, 2))  # rows z_t' C'; y is built on them
     if layout.constant:
-        base += b[:, None, 0, :]
+        out += b[:, None, 0, :]
     if layout.n_exogenous:
         g = b[:, layout.exog_slice, :]  # (n, n_exog, K)
-        xf = np.broadcast_to(exog_future, (n, h, layout.n_exogenous))
-        base += xf @ g
-    # lags[:, (l-1)*K:(l)*K] holds y_{t-l}
+        out += np.broadcast_to(exog_future, (n, h, layout.n_exogenous)) @ g
     history = np.asarray(history, dtype=float)
-    if history.ndim == 3:
-        lags = history[:, ::-1, :].reshape(n, p * k).copy()
-    else:
-        lags = np.broadcast_to(history[::-1].reshape(1, p * k), (n, p * k)).copy()
-    out = np.empty((n, h, k))
-    for step in range(h):
-        y = np.einsum("nm,nmk->nk", lags, lag_coef, optimize=True) + base[:, step] + eps[:, step]
-        out[:, step] = y
-        lags = np.concatenate([y, lags[:, : (p - 1) * k]], axis=1)
+    # newest first: y_t goes to row h-1-t, so the p lags of step t are one contiguous block,
+    # rows h-t .. h-t+p-1 = y_{t-1} .. y_{t-p} (the order of the lag rows of B)
+    buf = np.empty((n, h + p, k))
+    buf[:, h:] = (history if history.ndim == 3 else history[None])[:, ::-1]
+    for t in range(h):
+        lags = buf[:, h - t : h - t + p].reshape(n, 1, p * k)
+        out[:, t] += np.matmul(lags, lag_coef)[:, 0]
+        buf[:, h - 1 - t] = out[:, t]
     return out

@@ -151,6 +151,8 @@ def scenario_plausibility(
     layout,
     mean_paths: np.ndarray,
     fixed: np.ndarray | None = None,
+    *,
+    psi: np.ndarray | None = None,
 ) -> Plausibility:
     """KL and q of a scenario's hard and soft conditions, for every draw.
 
@@ -167,6 +169,8 @@ def scenario_plausibility(
     fixed : ndarray, optional
         Values (standard deviations) of the shocks the scenario sets directly
         (``shock_paths``): each is pinned, adding ``value^2 / 2`` (support variant).
+    psi : ndarray, shape (n, h, K, K), optional
+        The draws' impulse responses, if the caller has them.
     """
     fixed = np.zeros(0) if fixed is None else np.asarray(fixed, dtype=float).ravel()
     extra = 0.5 * float(fixed @ fixed)
@@ -183,7 +187,7 @@ def scenario_plausibility(
     if not len(rows):
         kl = np.full(n, extra)
         return Plausibility(kl, coin_q(kl, h * k), h * k, fixed.size)
-    g = constraint_loadings(rows, b, sigma_root, layout, h)  # (n, m, h*K)
+    g = constraint_loadings(rows, b, sigma_root, layout, h, psi=psi)  # (n, m, h*K)
     if c.free_shocks is not None:
         g = g[:, :, np.asarray(c.free_shocks, dtype=bool)]
     d = targets - mean_paths.reshape(n, h * k) @ rows.T  # (n, m)

@@ -228,6 +228,7 @@ def run_scenarios(
             sample=sample,
         )
     history = nowcast.history
+    responses = _SharedResponses(sample.b, results.layout, h)
 
     all_paths, exog_rows, notes, cond_notes = [], [], {}, {}
     for s in scenarios:
@@ -257,7 +258,7 @@ def run_scenarios(
                 free = np.ones(h * k, bool) if conds.free_shocks is None else conds.free_shocks
                 conds = dataclasses.replace(conds, free_shocks=free & ~fixed.ravel())
             plausible = _plausibility(
-                s.name, conds, sample, history, x, results.layout, (fixed, fixed_values)
+                s.name, conds, sample, history, x, results.layout, (fixed, fixed_values), responses
             )
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
@@ -270,6 +271,7 @@ def run_scenarios(
                     results.layout,
                     conds,
                     rng,
+                    psi=responses.get(),
                 )
                 paths = simulate_paths(
                     sample.b, sample.sigma_root, history, x, res.shocks, results.layout
@@ -347,7 +349,35 @@ def _shock_paths(s: Scenario, results, dates) -> tuple[np.ndarray, np.ndarray]:
     return fixed, values
 
 
-def _plausibility(name, conds, sample, history, x, layout, shock_paths) -> dict | None:
+class _SharedResponses:
+    """The draws' impulse responses, computed once for every scenario that needs them.
+
+    Kept only while they fit in :data:`SHARED_RESPONSES_BYTES`; above that (very many draws)
+    :func:`get` returns None and each step computes them chunk by chunk, as memory allows.
+    """
+
+    def __init__(self, b: np.ndarray, layout, h: int) -> None:
+        self._b, self._layout, self._h = b, layout, h
+        self._psi: np.ndarray | None = None
+
+    def get(self) -> np.ndarray | None:
+        n, k = self._b.shape[0], self._layout.n_endogenous
+        if n * self._h * k * k * 8 > SHARED_RESPONSES_BYTES:
+            return None
+        if self._psi is None:
+            from fiscalcliff.model.dynamics import impulse_responses
+
+            self._psi = impulse_responses(self._b, self._layout, self._h)
+        return self._psi
+
+
+#: impulse responses up to this size are computed once and shared by all scenarios of a run
+SHARED_RESPONSES_BYTES = 256 * 2**20
+
+
+def _plausibility(
+    name, conds, sample, history, x, layout, shock_paths, responses: _SharedResponses
+) -> dict | None:
     """APR plausibility of a scenario's hard and soft conditions and of the shocks it sets
     (None without any); warns when the median q is above
     :data:`~fiscalcliff.forecasting.plausibility.Q_WARN`."""
@@ -362,7 +392,13 @@ def _plausibility(name, conds, sample, history, x, layout, shock_paths) -> dict 
     z0 = np.broadcast_to(np.where(fixed, values, 0.0), (n, *fixed.shape))  # others at 0
     mean_paths = simulate_paths(sample.b, sample.sigma_root, history, x, z0, layout)
     out = pl.scenario_plausibility(
-        conds, sample.b, sample.sigma_root, layout, mean_paths, fixed=values[fixed]
+        conds,
+        sample.b,
+        sample.sigma_root,
+        layout,
+        mean_paths,
+        fixed=values[fixed],
+        psi=responses.get(),
     ).summary()
     if out["q"] > pl.Q_WARN:
         warnings.warn(

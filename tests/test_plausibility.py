@@ -167,3 +167,27 @@ def test_coin_calibration_inverts_the_per_flip_divergence():
     # KL(fair coin || coin with bias q) per flip = -1/2 ln(4 q (1 - q))
     np.testing.assert_allclose(-0.5 * np.log(4 * q * (1 - q)), kl / 10, rtol=1e-10, atol=1e-15)
     assert q[0] == 0.5 and np.all(np.diff(q) > 0)
+
+
+def test_mean_paths_by_linearity_equal_the_simulated_mean_paths():
+    # a scenario run has the paths simulated with random shocks (plus any set ones); the
+    # conditions at the mean paths follow from them and the loadings, with no second simulation
+    b, root, history = one_draw(3)
+    rng = np.random.default_rng(8)
+    exog = np.zeros((H, 0))
+    set_shock = np.zeros((1, H, K))
+    set_shock[0, 2, 1] = 1.5  # a shock the scenario sets
+    random = rng.standard_normal((1, H, K))
+    random[0, 2, 1] = 0.0
+    paths = simulate_paths(b, root, history, exog, set_shock + random, LAYOUT)
+    mean = simulate_paths(b, root, history, exog, set_shock, LAYOUT)
+    for free in (None, np.tile(np.arange(K) == 0, H)):
+        c = conditions(free)
+        direct = scenario_plausibility(c, b, root, LAYOUT, mean, fixed=np.array([1.5]))
+        linear = scenario_plausibility(
+            c, b, root, LAYOUT, fixed=np.array([1.5]), paths=paths, random_shocks=random
+        )
+        np.testing.assert_allclose(linear.kl, direct.kl, rtol=1e-12, atol=1e-12)
+        assert direct.kl[0] > 0.1  # the conditions are away from the mean: a real comparison
+    with pytest.raises(ValueError, match="mean_paths, or paths"):
+        scenario_plausibility(conditions(), b, root, LAYOUT)

@@ -149,10 +149,12 @@ def scenario_plausibility(
     b: np.ndarray,
     sigma_root: np.ndarray,
     layout,
-    mean_paths: np.ndarray,
+    mean_paths: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
     *,
     psi: np.ndarray | None = None,
+    paths: np.ndarray | None = None,
+    random_shocks: np.ndarray | None = None,
 ) -> Plausibility:
     """KL and q of a scenario's hard and soft conditions, for every draw.
 
@@ -164,20 +166,27 @@ def scenario_plausibility(
     b, sigma_root : ndarray
         Parameter draws ``(n, M, K)`` and structural impact matrices ``(n, K, K)``.
     layout : LagLayout
-    mean_paths : ndarray, shape (n, h, K)
-        Each draw's path with the set shocks at their values and all others zero.
+    mean_paths : ndarray, shape (n, h, K), optional
+        Each draw's path with the set shocks at their values and all others zero. Or give
+        ``paths`` and ``random_shocks`` instead.
     fixed : ndarray, optional
         Values (standard deviations) of the shocks the scenario sets directly
         (``shock_paths``): each is pinned, adding ``value^2 / 2`` (support variant).
     psi : ndarray, shape (n, h, K, K), optional
         The draws' impulse responses, if the caller has them.
+    paths, random_shocks : ndarray, shape (n, h, K), optional
+        Paths simulated with the set shocks at their values plus ``random_shocks`` (zero where
+        a shock is set): the conditions' values at the mean paths are then
+        ``R vec(paths) - G vec(random_shocks)`` by linearity, with no second simulation.
     """
     fixed = np.zeros(0) if fixed is None else np.asarray(fixed, dtype=float).ravel()
     extra = 0.5 * float(fixed @ fixed)
     from fiscalcliff.forecasting.irf import constraint_loadings
 
     c = conditions
-    n, h, k = mean_paths.shape
+    if (mean_paths is None) == (paths is None or random_shocks is None):
+        raise ValueError("give mean_paths, or paths and random_shocks")
+    n, h, k = (mean_paths if mean_paths is not None else paths).shape
     rows = np.vstack([c.hard_rows, c.soft_rows])
     m_h = len(c.hard_labels)
     hard = np.broadcast_to(np.asarray(c.hard_values, float), (n, m_h))  # scalar or per draw
@@ -188,9 +197,15 @@ def scenario_plausibility(
         kl = np.full(n, extra)
         return Plausibility(kl, coin_q(kl, h * k), h * k, fixed.size)
     g = constraint_loadings(rows, b, sigma_root, layout, h, psi=psi)  # (n, m, h*K)
+    if mean_paths is not None:
+        at_mean = mean_paths.reshape(n, h * k) @ rows.T  # (n, m)
+    else:
+        at_mean = paths.reshape(n, h * k) @ rows.T - np.einsum(
+            "nmj,nj->nm", g, random_shocks.reshape(n, h * k)
+        )
     if c.free_shocks is not None:
         g = g[:, :, np.asarray(c.free_shocks, dtype=bool)]
-    d = targets - mean_paths.reshape(n, h * k) @ rows.T  # (n, m)
+    d = targets - at_mean  # (n, m)
     kl, pinned = kl_from_standard(g, d, s)
     kl = kl + extra
     pinned += fixed.size

@@ -11,7 +11,7 @@ from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.conditional import LinearConditions
 from fiscalcliff.model.identities import Identity
 from fiscalcliff.scenarios.paths import build_path, segment_months
-from fiscalcliff.scenarios.spec import Condition, ShockWindow
+from fiscalcliff.scenarios.spec import Condition, Segment, ShockWindow
 
 
 def variable_weights(
@@ -141,8 +141,6 @@ def adjusting_mask(
     names : sequence of str
         The model's shock names, in the order of its impact matrix's columns.
     """
-    from fiscalcliff.scenarios.spec import Segment
-
     windows = [ShockWindow(shock=a) if isinstance(a, str) else a for a in adjusting_shocks]
     unknown = [w.shock for w in windows if w.shock not in names]
     if unknown:
@@ -162,8 +160,6 @@ def segment_months_for_bounds(
     cond: Condition, dates: pd.DatetimeIndex, what: str
 ) -> tuple[int, int]:
     """Horizon positions a bound covers (default: the whole horizon)."""
-    from fiscalcliff.scenarios.spec import Segment
-
     seg = Segment.model_validate({"from": cond.start, "to": cond.end, "level": 0.0})
     return segment_months(seg, dates, what)
 

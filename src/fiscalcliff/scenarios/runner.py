@@ -258,7 +258,7 @@ def run_scenarios(
                 free = np.ones(h * k, bool) if conds.free_shocks is None else conds.free_shocks
                 conds = dataclasses.replace(conds, free_shocks=free & ~fixed.ravel())
             plausible = _plausibility(
-                s.name, conds, sample, history, x, results.layout, (fixed, fixed_values), responses
+                s.name, conds, sample, paths, z_s, results.layout, (fixed, fixed_values), responses
             )
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
@@ -376,11 +376,12 @@ SHARED_RESPONSES_BYTES = 256 * 2**20
 
 
 def _plausibility(
-    name, conds, sample, history, x, layout, shock_paths, responses: _SharedResponses
+    name, conds, sample, paths, shocks, layout, shock_paths, responses: _SharedResponses
 ) -> dict | None:
     """APR plausibility of a scenario's hard and soft conditions and of the shocks it sets
     (None without any); warns when the median q is above
-    :data:`~fiscalcliff.forecasting.plausibility.Q_WARN`."""
+    :data:`~fiscalcliff.forecasting.plausibility.Q_WARN`. ``paths`` are the unconditional
+    paths simulated with ``shocks`` (the set shocks at their values)."""
     fixed, values = shock_paths  # (h, K) mask and values of the shocks the file sets
     if not (len(conds.hard_labels) or len(conds.soft_labels) or fixed.any()):
         return None
@@ -388,17 +389,15 @@ def _plausibility(
 
     from fiscalcliff.forecasting import plausibility as pl
 
-    n = history.shape[0]
-    z0 = np.broadcast_to(np.where(fixed, values, 0.0), (n, *fixed.shape))  # others at 0
-    mean_paths = simulate_paths(sample.b, sample.sigma_root, history, x, z0, layout)
     out = pl.scenario_plausibility(
         conds,
         sample.b,
         sample.sigma_root,
         layout,
-        mean_paths,
         fixed=values[fixed],
         psi=responses.get(),
+        paths=paths,
+        random_shocks=np.where(fixed, 0.0, shocks),  # the mean paths: only the set shocks
     ).summary()
     if out["q"] > pl.Q_WARN:
         warnings.warn(

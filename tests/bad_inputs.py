@@ -390,6 +390,12 @@ def prior_cases() -> list[Case]:
             ["endogenous"],
         ),
         ("structure", "twice", _set(base, ("model", "endogenous"), ["tga", "tga"]), ["tga"]),
+        (
+            "structure",
+            "cross-tightness-not-1",
+            _set(base, ("prior", "minnesota", "cross_tightness"), 0.3),
+            ["cross_tightness", "use 1"],
+        ),
         ("structure", "unknown-key", _set(base, ("model", "lagz"), 2), ["lagz", "lags"]),
         ("structure", "unknown-top", _set(base, ("priors",), {}), ["priors"]),
         ("structure", "prior-list", _set(base, ("prior",), [1, 2]), ["prior"]),

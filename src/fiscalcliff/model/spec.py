@@ -159,6 +159,17 @@ class MinnesotaPrior(_Frozen):
     own_lag_mean: OwnLagMean | dict[str, OwnLagMean] = 1.0
     psi: Literal["auto"] | dict[str, ResidualVariance] = "auto"
 
+    @field_validator("cross_tightness")
+    @classmethod
+    def _kronecker(cls, value: float) -> float:
+        # checked with the file, so that a backtest or a run refuses it before any work
+        if value != 1.0:
+            raise ValueError(
+                f"{value:g} is not supported: use 1 (the Normal-inverse-Wishart prior has "
+                "Kronecker structure, and the NUTS model uses the same Minnesota prior)"
+            )
+        return value
+
 
 class ExogenousPrior(_Frozen):
     """Informative prior on one exogenous multiplier: ``B[variable, equation] ~ N(mean, sd^2)``.

@@ -353,7 +353,7 @@ class _SharedResponses:
     """The draws' impulse responses, computed once for every scenario that needs them.
 
     Kept only while they fit in :data:`SHARED_RESPONSES_BYTES`; above that (very many draws)
-    :func:`get` returns None and each step computes them chunk by chunk, as memory allows.
+    :meth:`get` returns None and each step computes them chunk by chunk, as memory allows.
     """
 
     def __init__(self, b: np.ndarray, layout, h: int) -> None:

@@ -249,12 +249,22 @@ def _months(first: str, last: str) -> pd.DatetimeIndex:
 
 #: monthly change of the Fed's holdings ($bn) under the policy announced by each data month,
 #: from policy/fed-balance-sheet.yaml by hand: runoff ended on 1 Dec 2025 (FOMC, 29 Oct 2025)
-#: with MBS principal, at most the 35 cap a month, reinvested in Treasury bills; from 12 Dec 2025
-#: reserve-management purchases add 40 of bills a month (announced 10 Dec 2025, after 2025-11)
+#: with MBS principal (``paydown``, at most the 35 cap a month) reinvested in Treasury bills;
+#: from 12 Dec 2025 reserve-management purchases add 40 of bills a month (announced 10 Dec 2025,
+#: after 2025-11)
 ANNOUNCED_CHANGE = {
-    "2025-11": {"fed_treasuries": 35.0, "fed_mbs": -35.0},
-    "2026-09": {"fed_treasuries": 40.0 + 35.0, "fed_mbs": -35.0},
+    "2025-11": lambda paydown: {"fed_treasuries": paydown, "fed_mbs": -paydown},
+    "2026-09": lambda paydown: {"fed_treasuries": 40.0 + paydown, "fed_mbs": -paydown},
 }
+
+
+def _mbs_paydown(data_dir, last_month: str) -> float:
+    """MBS principal paid down a month: the decline of the monthly average of the raw weekly
+    WSHOMCB ($mn) over the six months to ``last_month`` (the pace the announced path takes)."""
+    raw = pd.read_csv(data_dir / "WSHOMCB.csv", parse_dates=["date"]).set_index("date")["value"]
+    monthly = raw.resample("MS").mean() / 1000.0
+    end = pd.Timestamp(f"{last_month}-01")
+    return float(monthly[end - pd.DateOffset(months=6)] - monthly[end]) / 6.0
 
 
 def _raw_last(data_dir, stem: str) -> tuple[pd.Timestamp, float]:
@@ -271,7 +281,9 @@ def expected_exogenous(
 ) -> dict[str, pd.Series]:
     """Policy-input paths of each shipped file, by hand from its YAML and the raw data files."""
     out = {v: pd.Series(last_value(results, v), index=dates) for v in results.exogenous}
-    change = ANNOUNCED_CHANGE[results.panel.latest]
+    paydown = _mbs_paydown(data_dir, results.panel.latest)
+    assert 10.0 < paydown < 35.0  # below the cap, as Fed officials reported (about 15 in 2025)
+    change = ANNOUNCED_CHANGE[results.panel.latest](paydown)
     for v, step in change.items():
         out[v][:] = _ramp(last_value(results, v), step, len(dates))
     tariff, deficit = out["tariff_rate"], out["deficit_12m"]

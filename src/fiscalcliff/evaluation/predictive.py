@@ -230,7 +230,9 @@ def var_ensemble(
 
         dates = pd.date_range(f"{month_after(origin)}-01", periods=h, freq="MS")
         last = {n: float(var.frame[n].iloc[-1]) for n in HOLDINGS}
-        policy_paths, policy_note = holdings_paths(origin, dates, last)
+        policy_paths, policy_note = holdings_paths(
+            origin, dates, last, mbs_history=var.frame["fed_mbs"]
+        )
     for j, name in enumerate(var.exogenous):
         if name in condition:
             x_future[:, j] = condition.pop(name)[:h]

@@ -109,14 +109,13 @@ def announced_paths(
     results: BVARResults, dates: pd.DatetimeIndex, skip: set[str]
 ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Paths for the prior file's ``model.announced`` inputs not in ``skip`` (user-given)."""
-    from fiscalcliff.forecasting.ragged import last_exogenous
+    from fiscalcliff.forecasting.ragged import last_exogenous, observed_exogenous
 
     wanted = [n for n in results.spec.model.announced if n not in skip]
     if not wanted:
         return {}, {}
     latest = last_exogenous(results)
     last = {name: latest[name][0] for name in _COLUMNS if name in latest}
-    frame, edge = results.panel.frame, results.panel.edge
     if set(last) != set(_COLUMNS):
         missing = sorted(set(_COLUMNS) - set(last))
         from fiscalcliff.errors import ConfigError
@@ -125,6 +124,6 @@ def announced_paths(
             f"model.announced needs both fed_treasuries and fed_mbs as exogenous variables "
             f"(missing: {', '.join(missing)})"
         )
-    mbs = pd.concat([frame["fed_mbs"], edge["fed_mbs"]]).dropna()
+    mbs = observed_exogenous(results, "fed_mbs")
     paths, note = holdings_paths(results.panel.latest, dates, last, mbs_history=mbs)
     return {n: paths[n] for n in wanted}, {n: note for n in wanted}

@@ -65,12 +65,16 @@ def exogenous_tail(results: BVARResults, tail: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def observed_exogenous(results: BVARResults, name: str) -> pd.Series:
+    """Every observed value of exogenous variable ``name``, the ragged tail included."""
+    return pd.concat([results.panel.frame[name], results.panel.edge[name]]).dropna()
+
+
 def last_exogenous(results: BVARResults) -> dict[str, tuple[float, pd.Timestamp]]:
     """Last observed value and month of every exogenous variable, the tail included."""
-    frame, tail = results.panel.frame, results.panel.edge
     out = {}
     for name in results.exogenous:
-        values = pd.concat([frame[name], tail[name]]).dropna()
+        values = observed_exogenous(results, name)
         out[name] = (float(values.iloc[-1]), pd.Timestamp(values.index[-1]))
     return out
 

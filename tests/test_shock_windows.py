@@ -106,3 +106,31 @@ def test_a_windowed_shock_moves_only_in_its_months_by_the_minimum_norm_adjustmen
         gap = 1.5 - base[0, 4:6, 0]
         dz = np.linalg.lstsq(g, gap, rcond=None)[0]  # minimum-norm solution
         np.testing.assert_allclose(out[i][free] - z[i][free], dz, atol=1e-9)
+
+
+def test_shocks_is_the_short_name_of_adjusting_shocks_in_files_and_the_api(tmp_path):
+    from fiscalcliff.errors import ConfigError
+    from fiscalcliff.scenarios.loader import load_scenario
+
+    base = {"name": "w", "description": "d", "horizon": {"end": "2027-06"}}
+    spec = ScenarioSpec.model_validate({**base, "shocks": ["a", {"shock": "b", "to": "2027-02"}]})
+    assert [w.describe() for w in spec.adjusting_windows] == ["a", "b (start to 2027-02)"]
+    with pytest.raises(ValueError, match="short name of 'adjusting_shocks'"):
+        ScenarioSpec.model_validate({**base, "shocks": ["a"], "adjusting_shocks": ["a"]})
+
+    (tmp_path / "p.yaml").write_text("name: p\n")
+    head = "name: w\ndescription: d\npriors: p.yaml\nhorizon: {end: 2027-06}\n"
+    short = tmp_path / "short.yaml"
+    short.write_text(head + "shocks:\n  - tga\n  - {shock: rrp_demand, from: 2027-03}\n")
+    assert [w.describe() for w in load_scenario(short).spec.adjusting_windows] == [
+        "tga",
+        "rrp_demand (2027-03 to end)",
+    ]
+    both = tmp_path / "both.yaml"
+    both.write_text(head + "adjusting_shocks: [tga]\nshocks: [tga]\n")
+    with pytest.raises(ConfigError, match=r"both\.yaml:6: shocks: .*short name.*keep one"):
+        load_scenario(both)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(head + "shocks:\n  - tga\n  - {shock: tga, from: 2027-05, to: 2027-01}\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml:7: .*is before"):
+        load_scenario(bad)

@@ -33,6 +33,7 @@ class _Override(BaseModel):
     exogenous: Any = None
     conditions: Any = None
     adjusting_shocks: Any = None
+    shocks: Any = None  # the short name of adjusting_shocks
     shock_paths: Any = None
     events: Any = None
     policy: Any = None
@@ -101,6 +102,26 @@ def _display(path: Path) -> Path:
         return path
 
 
+def _short_names(
+    data: dict[str, Any], lines: dict[Any, int], shown: Path
+) -> tuple[dict[str, Any], dict[Any, int]]:
+    """``shocks:`` read as ``adjusting_shocks:`` (its short name), line numbers carried over."""
+    if "shocks" not in data:
+        return data, lines
+    if "adjusting_shocks" in data:
+        line = lines.get(("shocks",), 1)
+        raise ConfigError(
+            f"{shown}:{line}: shocks: 'shocks' is the short name of 'adjusting_shocks', and "
+            "this file sets both; keep one"
+        )
+    renamed = {("adjusting_shocks" if k == "shocks" else k): v for k, v in data.items()}
+    moved = {
+        (("adjusting_shocks", *loc[1:]) if loc[:1] == ("shocks",) else loc): n
+        for loc, n in lines.items()
+    }
+    return renamed, moved
+
+
 def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[str], ScenarioSpec]:
     """Merged raw mapping, file hashes along the chain, and the validated spec of ``path``.
 
@@ -120,6 +141,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[s
     if not isinstance(data, dict):
         raise ConfigError(f"{shown}:1: a scenario file must be a mapping of keys to values")
     validate(_Override, data, path=shown, lines=lines)  # unknown keys, with their lines
+    data, lines = _short_names(data, lines, shown)
     hashes = [file_sha256(path)]
     base_ref = data.get("extends")
     if base_ref is None:

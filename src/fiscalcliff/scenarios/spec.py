@@ -21,7 +21,7 @@ Path segments (used for exogenous paths and for conditions) apply to months ``fr
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -292,6 +292,18 @@ class ScenarioSpec(_Strict):
     )
 
     _as_of = field_validator("as_of")(_month)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_shocks(cls, data: Any) -> Any:
+        """``shocks=`` is the short name of ``adjusting_shocks=``."""
+        if isinstance(data, dict) and "shocks" in data:
+            if "adjusting_shocks" in data:
+                raise ValueError(
+                    "'shocks' is the short name of 'adjusting_shocks'; set one, not both"
+                )
+            data = {("adjusting_shocks" if k == "shocks" else k): v for k, v in data.items()}
+        return data
 
     @field_validator("name")
     @classmethod

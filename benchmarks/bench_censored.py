@@ -1,4 +1,4 @@
-"""Benchmark: the censored model (priors/censored.yaml) — Gibbs fit and censored forecast paths.
+"""Benchmark: the censored default model (priors/default.yaml): Gibbs fit and censored paths.
 
 Run from the repository root (needs the real data beside it, see README):
 
@@ -23,7 +23,7 @@ from fiscalcliff.forecasting.paths import simulate_paths
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.spec import load_prior_file
 
-PRIORS = str(Path(__file__).resolve().parents[1] / "priors" / "censored.yaml")
+PRIORS = str(Path(__file__).resolve().parents[1] / "priors" / "default.yaml")
 
 
 def main() -> None:

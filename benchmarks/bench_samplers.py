@@ -20,7 +20,7 @@ import time
 import warnings
 
 import numpy as np
-from common import DEFAULT_PRIORS, load_model
+from common import EXACT_PRIORS, load_model
 
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning, compute
@@ -38,7 +38,7 @@ def _ess(posterior) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--priors", default=DEFAULT_PRIORS)
+    parser.add_argument("--priors", default=EXACT_PRIORS)
     parser.add_argument("--exact-draws", type=int, default=4000)
     parser.add_argument("--nuts-draws", type=int, default=1000, help="per chain")
     parser.add_argument("--tune", type=int, default=1000)

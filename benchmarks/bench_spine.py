@@ -1,4 +1,4 @@
-"""Benchmark: fit + 10,000 exact posterior draws + 24-month paths for the default model.
+"""Benchmark: fit + 10,000 exact posterior draws + 24-month paths (uncensored model).
 
 Run from the repository root (needs the real data beside it, see README):
 
@@ -18,7 +18,7 @@ import time
 import tracemalloc
 
 import numpy as np
-from common import DEFAULT_PRIORS, load_model
+from common import EXACT_PRIORS, load_model
 
 from fiscalcliff.forecasting.paths import simulate_paths
 from fiscalcliff.forecasting.stability import max_root_modulus
@@ -27,7 +27,7 @@ from fiscalcliff.model.fit import fit
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--priors", default=DEFAULT_PRIORS)
+    parser.add_argument("--priors", default=EXACT_PRIORS)
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--horizon", type=int, default=24, help="months")
     parser.add_argument("--repeat", type=int, default=3)

@@ -9,7 +9,8 @@ from fiscalcliff.data import DataPanel, default_source, load_panel
 from fiscalcliff.model.spec import PriorFile, load_prior_file
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PRIORS = str(ROOT / "priors" / "default.yaml")
+#: the exact (conjugate) sampler's model: the default without censoring, 12 lags
+EXACT_PRIORS = str(ROOT / "priors" / "uncensored.yaml")
 
 
 def load_model(priors: str) -> tuple[PriorFile, DataPanel]:

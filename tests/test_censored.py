@@ -315,7 +315,7 @@ def _scenario(tmp_path, conditions: dict) -> fc.Scenario:
             {
                 "name": "s",
                 "description": "test",
-                "priors": str(ROOT / "priors" / "default.yaml"),
+                "priors": str(ROOT / "priors" / "uncensored.yaml"),
                 "as_of": "2025-11",
                 "horizon": {"end": "2026-06"},
                 "conditions": conditions,

@@ -18,7 +18,7 @@ from fiscalcliff.errors import ConfigError
 from fiscalcliff.model.identities import parse_identity
 
 ROOT = Path(__file__).resolve().parents[1]
-POLICY_PRIOR = ROOT / "priors" / "default.yaml"
+POLICY_PRIOR = ROOT / "priors" / "uncensored.yaml"
 
 
 def test_an_identity_may_use_exogenous_variables():

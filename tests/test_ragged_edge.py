@@ -105,7 +105,7 @@ def real_forecast():
     import fiscalcliff as fc
 
     results = fc.fit(
-        fc.load_prior_file(ROOT / "priors" / "default.yaml"),
+        fc.load_prior_file(ROOT / "priors" / "uncensored.yaml"),
         source=OfflineDirectorySource(SHARED_DATA_DIR),
     )
     return results, results.forecast("2027-06", draws=200, seed=5)
@@ -151,7 +151,7 @@ def test_data_show_lists_every_series_to_its_own_last_month_and_the_fills():
             "data",
             "show",
             "--priors",
-            str(ROOT / "priors" / "default.yaml"),
+            str(ROOT / "priors" / "uncensored.yaml"),
             "--data-dir",
             str(SHARED_DATA_DIR),
         ]

@@ -89,7 +89,7 @@ def backtest_results(shared_data_dir):
     from fiscalcliff.model.spec import load_prior_file
 
     source = OfflineDirectorySource(shared_data_dir)
-    return fit(load_prior_file(ROOT / "priors" / "default.yaml"), source=source, as_of="2025-11")
+    return fit(load_prior_file(ROOT / "priors" / "uncensored.yaml"), source=source, as_of="2025-11")
 
 
 def test_observed_values_match_the_data_layer_and_identities(backtest_results, shared_data_dir):

@@ -29,7 +29,7 @@ from fiscalcliff.scenarios.runner import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
-PRIOR = ROOT / "priors" / "default.yaml"
+PRIOR = ROOT / "priors" / "uncensored.yaml"
 SERIES_DIMS = ("chain", "draw", "scenario", "date")
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -132,7 +132,7 @@ COMPARED = ("baseline", "print-money", "high-tariffs")
 def compare_run(tmp_path_factory, shared_data_dir):
     """``fiscalcliff compare`` of three shipped files: (code, stdout, stderr, out dir).
 
-    Under ``--priors priors/default.yaml`` (the uncensored model, a sub-second fit): the files'
+    Under ``--priors priors/uncensored.yaml`` (the uncensored model, a sub-second fit): the files'
     own censored model is run in ``test_scenario_files.py``."""
     out = tmp_path_factory.mktemp("compare") / "cmp"
     argv = [
@@ -359,7 +359,7 @@ def test_write_refuses_a_directory_holding_files_it_did_not_write(tmp_path, resu
 
 @pytest.fixture(scope="module")
 def print_money_runs(tmp_path_factory, shared_data_dir):
-    """``fiscalcliff run print-money.yaml --draws 100 --priors priors/default.yaml`` twice with
+    """``fiscalcliff run print-money.yaml --draws 100 --priors priors/uncensored.yaml`` twice with
     the file's seed."""
     tmp = tmp_path_factory.mktemp("run")
     runs = []
@@ -393,7 +393,7 @@ def test_run_exits_zero_and_records_provenance(print_money_runs, results, scenar
     sha = json.loads(attrs["scenario_sha256"])
     assert sha == {"print-money": scenarios["print-money"].sha256}
     assert len(sha["print-money"]) == 64
-    # the file names priors/censored.yaml; --priors put priors/default.yaml in its place
+    # the file names priors/default.yaml; --priors put priors/uncensored.yaml in its place
     assert attrs["prior_sha256"] == hashlib.sha256(PRIOR.read_bytes()).hexdigest()
     assert Path(attrs["prior_file"]).resolve() == PRIOR.resolve()
     assert int(attrs["seed"]) == 2026  # seed: 2026 in baseline.yaml, inherited

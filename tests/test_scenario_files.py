@@ -28,13 +28,13 @@ SCENARIO_DIR = ROOT / "scenarios"
 SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.yaml"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scenarios"
 #: the prior file of every shipped scenario (set in baseline.yaml, inherited by the others)
-PRIOR = ROOT / "priors" / "censored.yaml"
+PRIOR = ROOT / "priors" / "default.yaml"
 DRAWS = 50
 #: Gibbs iterations per chain for the fits here (burn-in, kept): these tests check the plumbing
 #: of every draw, not the posterior, so a short run does (the shipped files use 500, 1000)
 GIBBS = (100, 100)
 SERIES_DIMS = ("chain", "draw", "scenario", "date")
-#: censored variables of priors/censored.yaml and their bounds (the file's model.censored)
+#: censored variables of priors/default.yaml and their bounds (the file's model.censored)
 CENSORED = {"rrp": 0.0, "policy_rate": 0.0, "bill_3m": 0.0}
 
 
@@ -150,7 +150,7 @@ def test_scenario_file_runs_with_finite_values_and_named_dims(path, runs):
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=ids(SCENARIO_FILES))
 def test_reserves_identity_holds_in_every_draw(path, runs):
     _, _, ds = runs(path)
-    # priors/censored.yaml: reserves = fed_treasuries + fed_mbs + fed_other_assets - tga - rrp
+    # priors/default.yaml: reserves = fed_treasuries + fed_mbs + fed_other_assets - tga - rrp
     # - other_absorbing, the first two exogenous (policy inputs)
     holdings = ds["exog_fed_treasuries"] + ds["exog_fed_mbs"]
     assets = holdings + ds["fed_other_assets"]
@@ -436,7 +436,7 @@ def test_a_null_entry_removes_an_inherited_condition(tmp_path):
 
 def test_a_child_file_may_name_its_own_prior_file():
     child = load_scenario(FIXTURES / "baseline_uncensored.yaml")
-    assert child.priors_path == (ROOT / "priors" / "default.yaml").resolve()
+    assert child.priors_path == (ROOT / "priors" / "uncensored.yaml").resolve()
     base = load_scenario(SCENARIO_DIR / "baseline.yaml").spec
     assert child.spec.events == base.events and child.spec.policy == base.policy
 

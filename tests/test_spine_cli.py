@@ -27,7 +27,7 @@ from fiscalcliff.data import OfflineDirectorySource, load_panel
 from fiscalcliff.model.spec import load_prior_file
 
 ROOT = Path(__file__).resolve().parents[1]
-PRIOR = ROOT / "priors" / "default.yaml"
+PRIOR = ROOT / "priors" / "uncensored.yaml"
 DRAWS = 300
 HORIZON = "2026-12"
 PATH_VARIABLES = (
@@ -179,7 +179,7 @@ def test_forecast_as_a_process_with_the_environment_variable(tmp_path, shared_da
 
 @pytest.fixture
 def misspelt_prior(tmp_path) -> tuple[Path, int]:
-    """priors/default.yaml with ``lag_decay`` renamed ``lag_decy``; returns (path, its line)."""
+    """priors/uncensored.yaml with ``lag_decay`` renamed ``lag_decy``; returns (path, its line)."""
     text = PRIOR.read_text(encoding="utf-8")
     assert text.count("lag_decay:") == 1
     bad = text.replace("lag_decay:", "lag_decy:")

@@ -39,7 +39,7 @@ def source(shared_data_dir):
 
 @pytest.fixture(scope="module")
 def default_fit(source):
-    """(spec, spec.model_dump() taken before fitting, results) for priors/default.yaml."""
+    """(spec, spec.model_dump() taken before fitting, results) for priors/uncensored.yaml."""
     spec = fc.load_prior_file(REDUCED_FORM_PRIOR)
     before = spec.model_dump()
     results = fc.fit(spec, source=source)

@@ -29,7 +29,7 @@ from test_flat_prior_ols import flat_prior
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDOG = ["a", "b", "c"]
-#: the causal order of priors/default.yaml, written out by hand from the file
+#: the causal order of priors/uncensored.yaml, written out by hand from the file
 DEFAULT_ORDER = {
     "policy_rate": "policy_rate",
     "lending": "fed_other_assets",
@@ -102,7 +102,7 @@ def test_impact_matrix_reproduces_sigma_and_its_zeros_follow_the_order():
 
 @pytest.fixture(scope="module")
 def default_fit():
-    spec = fc.load_prior_file(ROOT / "priors" / "default.yaml")
+    spec = fc.load_prior_file(ROOT / "priors" / "uncensored.yaml")
     return fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR), as_of="2025-11")
 
 
@@ -241,7 +241,7 @@ def test_structural_irf_command_writes_netcdf_and_a_figure(tmp_path):
     out, png = tmp_path / "irf.nc", tmp_path / "irf.png"
     code, stdout, stderr = run_cli(
         [
-            "structural", "irf", "--priors", str(ROOT / "priors" / "default.yaml"),
+            "structural", "irf", "--priors", str(ROOT / "priors" / "uncensored.yaml"),
             "--as-of", "2025-11", "--draws", "200", "--months", "24", "--out", str(out),
             "--figure", str(png), "--data-dir", str(SHARED_DATA_DIR),
         ]
@@ -274,7 +274,7 @@ def test_structural_command_bad_arguments_exit_2(tmp_path, extra, message):
 
     code, _, stderr = run_cli(
         [
-            "structural", "fevd", "--priors", str(ROOT / "priors" / "default.yaml"),
+            "structural", "fevd", "--priors", str(ROOT / "priors" / "uncensored.yaml"),
             "--as-of", "2025-11", "--draws", "20", "--data-dir", str(SHARED_DATA_DIR), *extra,
         ]
     )  # fmt: skip
@@ -302,7 +302,7 @@ def test_a_set_term_premium_shock_takes_its_value_and_moves_only_the_10_year_yie
     from fiscalcliff.scenarios.compare import compare
     from fiscalcliff.scenarios.loader import load_scenario
 
-    spec = fc.load_prior_file(ROOT / "priors" / "default.yaml")
+    spec = fc.load_prior_file(ROOT / "priors" / "uncensored.yaml")
     results = fc.fit(spec, source=OfflineDirectorySource(SHARED_DATA_DIR))
     base = load_scenario(ROOT / "tests" / "fixtures" / "scenarios" / "baseline_uncensored.yaml")
     body = "shock_paths:\n  term_premium: [{{from: 2027-01, to: 2027-01, level: {}}}]\n"
@@ -368,7 +368,7 @@ def test_bad_shock_paths_are_named(tmp_path, body, message):
 def _sign_prior(tmp_path, signs: dict, identities: dict | None = None):
     import yaml
 
-    text = yaml.safe_load((ROOT / "priors" / "default.yaml").read_text())
+    text = yaml.safe_load((ROOT / "priors" / "uncensored.yaml").read_text())
     text["identification"] = {"signs": signs}
     if identities:
         text["identities"] = {**text["identities"], **identities}

@@ -109,7 +109,7 @@ def test_weighted_draws_match_brute_force_conditioning_on_the_restriction():
 
 
 def _zero_sign_prior(tmp_path, restrictions, unrestricted):
-    text = yaml.safe_load((ROOT / "priors" / "default.yaml").read_text())
+    text = yaml.safe_load((ROOT / "priors" / "uncensored.yaml").read_text())
     text["identities"]["reserves_and_tga"] = (
         "fed_treasuries + fed_mbs + fed_other_assets - rrp - other_absorbing"
     )

@@ -153,7 +153,7 @@ def _add_scenario_priors(parser: argparse.ArgumentParser) -> None:
         "--priors",
         metavar="FILE",
         help="fit this prior file instead of the scenarios' own (e.g. the shipped scenarios "
-        "under priors/default.yaml, the uncensored model)",
+        "under priors/uncensored.yaml, the uncensored model with a sub-second fit)",
     )
 
 

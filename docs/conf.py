@@ -43,7 +43,15 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "backtests", ".*", "**/.*", "Thumbs.db", ".DS_Store"]
+exclude_patterns = [
+    "_build",
+    "backtests",
+    "concepts/default-candidates.md",  # included by concepts/why-default.md
+    ".*",
+    "**/.*",
+    "Thumbs.db",
+    ".DS_Store",
+]
 templates_path = ["_templates"]
 
 # MyST: heading anchors for [text](page.md#anchor) links; no $-math (descriptions quote $bn)

@@ -1,6 +1,6 @@
 """Slow acceptance tests of the NUTS path on the real data (run with ``pytest -m slow``).
 
-* On the conjugate default model (all 12 lags, the exact fit's optimised hyperparameters) NUTS
+* On the conjugate reduced-form model (all 12 lags, the exact fit's optimised hyperparameters) NUTS
   reproduces the exact sampler: every coefficient's posterior mean within 0.3 posterior sd,
   posterior sds within 15%, r_hat <= 1.01, no divergences.
 * The shipped informative tariff priors move the high-tariffs scenario relative to the vague

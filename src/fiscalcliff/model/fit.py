@@ -97,13 +97,7 @@ def fit_arrays(
     problem, hyperparameter fit, posterior, log marginal likelihood
     """
     m = spec.model
-    mn = spec.prior.minnesota
-    if mn.cross_tightness != 1.0:
-        raise DataError(
-            "prior.minnesota.cross_tightness must be 1: the Normal-inverse-Wishart prior has "
-            "Kronecker structure, and the NUTS model uses the same Minnesota prior (other values "
-            "are not supported by either sampler yet)"
-        )
+    mn = spec.prior.minnesota  # cross_tightness is 1: MinnesotaPrior refuses anything else
     k, p = len(m.endogenous), m.lags
     exog = np.zeros((endog.shape[0], 0)) if exog is None else exog
     layout = LagLayout(k, exog.shape[1], p, m.constant)

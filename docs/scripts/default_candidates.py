@@ -46,20 +46,28 @@ def _num(x: float) -> str:
     return "–" if not np.isfinite(x) else f"{x:+.2f}".replace("-", "−")
 
 
-def _load(directory: str) -> xr.Dataset:
-    return xr.load_dataset(ROOT / "docs" / "backtests" / directory / "backtest.nc")
+def _tables(directory: str) -> dict:
+    """Skill (vs rw and vs minnesota), coverage and explosive tables of one stored backtest."""
+    ds = xr.load_dataset(ROOT / "docs" / "backtests" / directory / "backtest.nc")
+    return {
+        "skill": skill_table(ds),
+        "versus": skill_table(ds, "minnesota"),
+        "coverage": coverage_table(ds),
+        "explosive": explosive_table(ds),
+    }
 
 
-def main() -> None:
-    """Write the candidates table."""
+def main(out: Path = OUT) -> None:
+    """Write the candidates table to ``out``."""
+    stored = {d: _tables(d) for d in dict.fromkeys(d for _, d, _, _ in CANDIDATES)}
     labels, skills, versus, covers, explosive = [], [], [], [], []
     for label, directory, model, _ in CANDIDATES:
-        ds = _load(directory)
+        t = stored[directory]
         labels.append(label)
-        skills.append(skill_table(ds).loc[model])
-        versus.append(None if model == "minnesota" else skill_table(ds, "minnesota").loc[model])
-        covers.append(coverage_table(ds).loc[model]["cover90 all"])
-        e = explosive_table(ds).loc[model]
+        skills.append(t["skill"].loc[model])
+        versus.append(None if model == "minnesota" else t["versus"].loc[model])
+        covers.append(t["coverage"].loc[model]["cover90 all"])
+        e = t["explosive"].loc[model]
         explosive.append(f"{100 * e['median']:.0f}% ({100 * e['min']:.0f}–{100 * e['max']:.0f}%)")
     cells = [(v, g) for v in TARGETS for g in GROUPS]
     rows = []
@@ -86,8 +94,8 @@ def main() -> None:
         *rows,
         "",
     ]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
-    print(OUT.read_text(encoding="utf-8"))
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(out.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

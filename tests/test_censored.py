@@ -17,11 +17,12 @@ from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import ConfigError, InputError
 from fiscalcliff.model import niw
 from fiscalcliff.model.censored import (
+    BandedGaussian,
     LatentCells,
-    _inverse_from_cholesky,
     _lag_products,
     _PairIndex,
     _residuals,
+    band_to_dense,
     exact_hmc,
     gibbs,
 )
@@ -72,10 +73,22 @@ def test_latent_precision_and_gradient_equal_the_likelihood_quadratic_form():
         ]
     )
     grad = np.array([(quad(x0 + e) - quad(x0 - e)) / 2.0 for e in eye])
-    pairs = _PairIndex(cells, n, p)
+    pairs = _PairIndex(cells, n, p, k)
     dmat, g = _lag_products(b, sigma_inv, layout)
-    q = np.where(pairs.mask, g[pairs.d, pairs.last, pairs.j_early, pairs.j_late], 0.0)
+    band = pairs.precision(g)
+    q = band_to_dense(band)
     np.testing.assert_allclose(q, hess, atol=1e-9)
+    # cells more than p months apart do not interact: the band holds the whole precision
+    far = np.abs(cells.rows[:, None] - cells.rows[None, :]) > p
+    assert np.abs(hess[far]).max() < 1e-12 and band.shape[0] == pairs.bandwidth + 1
+    law = BandedGaussian(band)
+    cov = np.linalg.inv(hess)
+    for i in range(cells.size):
+        np.testing.assert_allclose(law.column(i), cov[:, i], atol=1e-9)
+    z = rng.standard_normal(cells.size)
+    w = law.velocity(z)  # U^-1 z with Q = U'U: so U w = z and w'Q w = z'z
+    np.testing.assert_allclose(w @ hess @ w, z @ z, rtol=1e-9)
+    np.testing.assert_allclose(law.solve(z), cov @ z, atol=1e-9)
     f = np.concatenate([_residuals(start, exog, layout, b) @ sigma_inv, np.zeros((p, k))])
     cols = np.swapaxes(dmat, 1, 2)[:, cells.cols]
     mine = np.einsum("ilk,lik->i", f[pairs.rows] * pairs.valid[..., None], cols)
@@ -92,14 +105,13 @@ def test_exact_hmc_matches_rejection_sampling(seed):
     chol = np.linalg.cholesky(np.linalg.inv(cov))
     upper = np.array([-0.3, 0.2, np.inf])
     bounded = np.flatnonzero(np.isfinite(upper))
-    sigma = _inverse_from_cholesky(chol)
-    np.testing.assert_allclose(sigma, cov, atol=1e-12)
+    sigma = np.linalg.inv(chol @ chol.T)
     ours = np.empty((600, 3))
     for i in range(600):
         x = np.array([-1.0, -1.0, 0.0])
         for _ in range(8):
             w = np.linalg.solve(chol.T, rng.standard_normal(3))
-            x = exact_hmc(x, w, upper, bounded, sigma)
+            x = exact_hmc(x, w, upper, bounded, lambda i: sigma[:, i])
         ours[i] = x
     assert (ours[:, bounded] <= upper[bounded] + 1e-12).all()
     prop = rng.multivariate_normal(np.zeros(3), cov, size=40_000)

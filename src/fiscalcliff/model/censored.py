@@ -137,26 +137,56 @@ def _residuals(data: np.ndarray, exog: np.ndarray | None, layout: LagLayout, b: 
 
 
 class _PairIndex:
-    """Fixed index arrays that assemble the latent cells' precision from lag blocks.
+    """Fixed index arrays that assemble the latent cells' banded precision from lag blocks.
 
     For cells ``A = (t, j)`` and ``B = (t', j')`` with ``d = t' - t`` in ``0..p``, the joint
     precision entry is ``sum_{l=0}^{L} (D_{l+d}' Sigma^-1 D_l)[j, j']`` with ``D_0 = I``,
-    ``D_l = -A_l`` and ``L = min(p - d, N - 1 - t')`` (the residuals that exist).
+    ``D_l = -A_l`` and ``L = min(p - d, N - 1 - t')`` (the residuals that exist). Cells are in
+    month order, so cells more than ``p`` months apart never interact and the precision is
+    banded: it is assembled and factorised in LAPACK's upper band storage,
+    ``band[u + i - j, j] = Q[i, j]`` for ``i <= j <= i + u``, with ``u`` the bandwidth.
     """
 
-    def __init__(self, cells: LatentCells, n: int, lags: int) -> None:
+    def __init__(self, cells: LatentCells, n: int, lags: int, k: int) -> None:
         r, c = cells.rows, cells.cols
-        dt = r[None, :] - r[:, None]  # (i, i'): t_i' - t_i
-        first = dt >= 0
-        self.mask = np.abs(dt) <= lags
-        later = np.where(first, r[None, :], r[:, None])
-        self.d = np.where(self.mask, np.abs(dt), 0)
-        self.last = np.where(self.mask, np.minimum(lags - self.d, n - 1 - later), 0)
-        self.j_early = np.where(first, c[:, None], c[None, :])
-        self.j_late = np.where(first, c[None, :], c[:, None])
+        size = cells.size
+        if size and np.any(np.diff(r) < 0):
+            raise ValueError("latent cells must be in month order")
+        index = np.arange(size)
+        reach = np.searchsorted(r, r + lags, side="right") - 1  # last cell within p months
+        self.bandwidth = int((reach - index).max()) if size else 0
+        u = self.bandwidth
+        # band[u - s, j] pairs cell j with the cell s places before it, i = j - s
+        s = np.arange(u + 1)[:, None]
+        later = np.broadcast_to(index[None, :], (u + 1, size))
+        earlier = later - s
+        ok = earlier >= 0
+        earlier = np.where(ok, earlier, 0)
+        d = r[later] - r[earlier]
+        ok &= d <= lags
+        last = np.minimum(lags - d, n - 1 - r[later])
+        flat = ((d * (lags + 1) + last) * k + c[earlier]) * k + c[later]
+        sentinel = (lags + 1) * (lags + 1) * k * k  # an appended zero
+        self.band_index = np.where(ok, flat, sentinel)[::-1]  # row u - s holds offset s
         self.rows = (r - lags)[:, None] + np.arange(lags + 1)  # residual rows of each cell
         self.valid = self.rows < n - lags
         self.bounded = np.flatnonzero(np.isfinite(cells.upper))
+
+    def precision(self, g: np.ndarray) -> np.ndarray:
+        """The latent cells' precision in upper band storage, ``(u + 1, n_latent)``, from the
+        cumulative lag products ``g`` of :func:`_lag_products`."""
+        return np.append(g.ravel(), 0.0)[self.band_index]
+
+
+def band_to_dense(band: np.ndarray) -> np.ndarray:
+    """The symmetric matrix held in upper band storage ``band`` (``(u + 1, n)``)."""
+    u, n = band.shape[0] - 1, band.shape[1]
+    out = np.zeros((n, n))
+    for s in range(u + 1):
+        diagonal = band[u - s, s:]
+        out[np.arange(n - s), np.arange(s, n)] = diagonal
+        out[np.arange(s, n), np.arange(n - s)] = diagonal
+    return out
 
 
 def _lag_products(b: np.ndarray, sigma_inv: np.ndarray, layout: LagLayout):
@@ -165,12 +195,48 @@ def _lag_products(b: np.ndarray, sigma_inv: np.ndarray, layout: LagLayout):
     dmat = np.empty((p + 1, k, k))
     dmat[0] = np.eye(k)
     dmat[1:] = -companion_blocks(b, layout)
-    prod = np.einsum("aki,kl,blj->abij", dmat, sigma_inv, dmat)  # D_a' S D_b
+    sd = sigma_inv @ dmat  # S D_b
+    prod = np.einsum("aki,bkj->abij", dmat, sd)  # D_a' S D_b
     g = np.zeros((p + 1, p + 1, k, k))
     for d in range(p + 1):
         terms = prod[np.arange(d, p + 1), np.arange(0, p + 1 - d)]  # l = 0..p-d
         g[d, : p + 1 - d] = np.cumsum(terms, axis=0)
     return dmat, g
+
+
+class BandedGaussian:
+    """A Gaussian's precision ``Q = U'U`` factorised in upper band storage, with the columns of
+    its covariance ``S = Q^-1`` computed on demand (and kept) for exact HMC's reflections."""
+
+    def __init__(self, band: np.ndarray) -> None:
+        from scipy import linalg
+
+        self.factor = linalg.cholesky_banded(band, lower=False, check_finite=False)
+        self._columns: dict[int, np.ndarray] = {}
+
+    def solve(self, rhs: np.ndarray) -> np.ndarray:
+        """``Q^-1 rhs``."""
+        from scipy import linalg
+
+        return linalg.cho_solve_banded((self.factor, False), rhs, check_finite=False)
+
+    def velocity(self, z: np.ndarray) -> np.ndarray:
+        """``U^-1 z``: a draw of ``N(0, Q^-1)`` from standard normals ``z``."""
+        from scipy.linalg import lapack
+
+        w, info = lapack.dtbtrs(self.factor, z[:, None], uplo="U", trans="N", diag="N")
+        if info:
+            raise np.linalg.LinAlgError(f"tbtrs failed (info {info})")
+        return w[:, 0]
+
+    def column(self, i: int) -> np.ndarray:
+        """Column ``i`` of the covariance ``Q^-1``."""
+        col = self._columns.get(i)
+        if col is None:
+            unit = np.zeros(self.factor.shape[1])
+            unit[i] = 1.0
+            col = self._columns[i] = self.solve(unit)
+        return col
 
 
 def _latent_draw(
@@ -187,44 +253,25 @@ def _latent_draw(
     """Move all latent cells of one chain jointly, in place: their conditional law given
     ``(B, Sigma)`` and the data is a Gaussian truncated to the cells' intervals, sampled by
     exact Hamiltonian Monte Carlo (Pakman & Paninski 2014) from the current values."""
-    from scipy import linalg
-
     p, k = layout.lags, layout.n_endogenous
     dmat, g = _lag_products(b, sigma_inv, layout)
-    q = np.where(pairs.mask, g[pairs.d, pairs.last, pairs.j_early, pairs.j_late], 0.0)
+    law = BandedGaussian(pairs.precision(g))
     # gradient of the quadratic form in the latent cells at the current values
     f = np.concatenate([resid @ sigma_inv, np.zeros((p, k))])
     cols = np.swapaxes(dmat, 1, 2)[:, cells.cols]  # (p+1, n_latent, K): D_l[:, j]
     grad = np.einsum("ilk,lik->i", f[pairs.rows] * pairs.valid[..., None], cols)
-    chol = linalg.cholesky(q, lower=True, check_finite=False)
     x = state[cells.rows, cells.cols]
-    mean = x - linalg.cho_solve((chol, True), grad, check_finite=False)
+    mean = x - law.solve(grad)
     bounded = pairs.bounded
     offset = x - mean
-    cov = None
     for _ in range(trajectories if bounded.size else 1):
-        # velocity ~ N(0, Q^-1): solve L' w = standard normal
-        w = linalg.solve_triangular(
-            chol, rng.standard_normal(x.size), lower=True, trans="T", check_finite=False
-        )
+        w = law.velocity(rng.standard_normal(x.size))  # velocity ~ N(0, Q^-1)
         if not bounded.size:  # a missing-data draw only: the exact Gaussian draw
             offset = w
             break
-        if cov is None:
-            cov = _inverse_from_cholesky(chol)
-        offset = exact_hmc(offset, w, cells.upper - mean, bounded, cov)
+        offset = exact_hmc(offset, w, cells.upper - mean, bounded, law.column)
     new = np.minimum(mean + offset, cells.upper)  # rounding at a wall
     state[cells.rows, cells.cols] = new
-
-
-def _inverse_from_cholesky(chol: np.ndarray) -> np.ndarray:
-    """``(L L')^-1`` from the lower Cholesky factor ``L`` (LAPACK potri), symmetric."""
-    from scipy.linalg import lapack
-
-    inv, info = lapack.dpotri(chol, lower=1)
-    if info:
-        raise np.linalg.LinAlgError(f"potri failed (info {info})")
-    return np.tril(inv) + np.tril(inv, -1).T
 
 
 #: total time of one exact-HMC trajectory (Pakman & Paninski recommend pi/2)
@@ -238,7 +285,7 @@ def exact_hmc(
     velocity: np.ndarray,
     room: np.ndarray,
     bounded: np.ndarray,
-    cov: np.ndarray,
+    cov_column: Callable[[int], np.ndarray],
 ) -> np.ndarray:
     """One trajectory of exact HMC for ``N(0, Q^-1)`` truncated to ``x[bounded] <= room``.
 
@@ -246,7 +293,8 @@ def exact_hmc(
     Gaussians", JCGS 23(2), written in the original coordinates: the Hamiltonian flow is
     ``x(t) = x cos t + w sin t`` with the velocity ``w ~ N(0, Q^-1)`` drawn afresh; where
     ``x_i`` reaches its wall, ``w`` is reflected off it in the metric of the law,
-    ``w <- w - 2 (w_i / S_ii) S[:, i]`` with ``S = Q^-1`` (``cov``). The position after time
+    ``w <- w - 2 (w_i / S_ii) S[:, i]`` with ``S = Q^-1``, whose column ``i`` is
+    ``cov_column(i)`` (only the walls hit are needed). The position after time
     ``pi/2`` is a draw of a Markov chain that leaves the truncated law invariant (no
     accept-reject step). ``offset`` must be feasible.
     """
@@ -274,7 +322,8 @@ def exact_hmc(
         x, w = x * np.cos(t) + w * np.sin(t), w * np.cos(t) - x * np.sin(t)
         left -= t
         i = int(bounded[wall])
-        w = w - 2.0 * (w[i] / cov[i, i]) * cov[i]
+        col = cov_column(i)
+        w = w - 2.0 * (w[i] / col[i]) * col
         x[i] = min(x[i], h[wall])
     raise RuntimeError("exact HMC: too many wall hits in one trajectory")
 
@@ -357,7 +406,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seq, index = job
     m, k = layout.n_regressors, layout.n_endogenous
     rng = np.random.default_rng(seq)
-    pairs = _PairIndex(cells, data.shape[0], layout.lags)
+    pairs = _PairIndex(cells, data.shape[0], layout.lags, k)
     state = start.copy()
     if cells.size and index > 0:
         scale = np.nanstd(data, axis=0)[cells.cols]

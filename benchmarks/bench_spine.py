@@ -21,8 +21,8 @@ import numpy as np
 from common import EXACT_PRIORS, load_model
 
 from fiscalcliff.forecasting.paths import simulate_paths
-from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.fit import fit
+from fiscalcliff.model.stability import max_root_modulus
 
 
 def main() -> None:

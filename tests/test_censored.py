@@ -27,6 +27,7 @@ from fiscalcliff.model.censored import (
     gibbs,
 )
 from fiscalcliff.model.design import LagLayout
+from fiscalcliff.model.stability import max_root_modulus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -307,6 +308,20 @@ def test_forecasts_never_go_below_a_bound_and_identities_hold(small):
     )
     err = np.abs(ds["reserves"] - implied) / np.abs(ds["reserves"])
     assert float(err.max()) < 1e-9
+
+
+def test_stored_draws_roots_are_looked_up_and_equal_a_fresh_eigenvalue_check(small):
+    """Forecasts resample the stored Gibbs draws, so each stored draw's largest companion root
+    is computed once; what a sample carries equals the eigenvalues of its own ``B``."""
+    sample = small.sample(700, 5)
+    np.testing.assert_array_equal(sample.max_root, max_root_modulus(sample.b, small.layout))
+    ds = small.forecast("2026-12", draws=700, seed=5, stability="report")
+    fresh = small.sample(700, np.random.default_rng(np.random.SeedSequence(5).spawn(4)[0]))
+    np.testing.assert_array_equal(
+        ds["max_root"].to_numpy()[0], max_root_modulus(fresh.b, small.layout)
+    )
+    picked = sample.take(np.array([3, 1]))
+    np.testing.assert_array_equal(picked.max_root, sample.max_root[[3, 1]])
 
 
 def test_same_seed_same_numbers(small, tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from fiscalcliff.forecasting.paths import simulate_paths
-from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.design import LagLayout, lagged_regressors
+from fiscalcliff.model.stability import max_root_modulus
 
 
 def test_vectorised_paths_equal_a_plain_loop():

@@ -10,9 +10,9 @@ import pytest
 from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting import core
-from fiscalcliff.forecasting.stability import max_root_modulus
 from fiscalcliff.model.fit import fit
 from fiscalcliff.model.spec import load_prior_file
+from fiscalcliff.model.stability import max_root_modulus
 
 PRIOR = Path(__file__).resolve().parents[1] / "priors" / "reduced-form.yaml"
 

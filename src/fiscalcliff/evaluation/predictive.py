@@ -209,7 +209,7 @@ def var_ensemble(
     """
     from fiscalcliff.forecasting.censor import censor, shadow_conditions
     from fiscalcliff.forecasting.paths import simulate_paths
-    from fiscalcliff.forecasting.stability import max_root_modulus
+    from fiscalcliff.model.stability import max_root_modulus
 
     param_seq, shock_seq, cond_seq = seed.spawn(3)
     hyper: dict[str, float] = {}

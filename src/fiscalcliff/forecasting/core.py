@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -14,7 +13,7 @@ from fiscalcliff import dims
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.censor import censor
 from fiscalcliff.forecasting.paths import simulate_paths
-from fiscalcliff.forecasting.stability import max_root_modulus
+from fiscalcliff.model.stability import parallel_max_root
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -119,12 +118,11 @@ def exogenous_future(
     return out, notes
 
 
-def parallel_max_root(b: np.ndarray, layout, workers: int = 2) -> np.ndarray:
-    """:func:`max_root_modulus` split over threads (LAPACK releases the GIL)."""
-    parts = np.array_split(np.arange(b.shape[0]), workers)
-    with ThreadPoolExecutor(workers) as pool:
-        res = pool.map(lambda idx: max_root_modulus(b[idx], layout), parts)
-    return np.concatenate(list(res))
+def _roots(sample: PosteriorSample, results: BVARResults) -> np.ndarray:
+    """Largest companion-root moduli of the sample's draws (looked up when already known)."""
+    if sample.max_root is not None:
+        return sample.max_root
+    return parallel_max_root(sample.b, results.layout)
 
 
 #: a draw is explosive when its companion matrix has a root of modulus above this
@@ -161,7 +159,7 @@ def stable_sample(
             )
         rate = max(kept / drawn, 0.05) if drawn else 0.5
         batch = results.sample(min(int(np.ceil(1.2 * (draws - kept) / rate)), 20_000), rng)
-        r = parallel_max_root(batch.b, results.layout)
+        r = _roots(batch, results)
         ok = r <= EXPLOSIVE_ROOT
         parts.append(batch.take(ok))
         roots.append(r[ok])
@@ -230,7 +228,7 @@ def forecast(
     else:
         sample = results.sample(draws, param_rng)
         if stability == "report":
-            roots = parallel_max_root(sample.b, results.layout)
+            roots = _roots(sample, results)
             stability_note = "reported: explosive draws kept"
     shocks = np.random.default_rng(shock_seq).standard_normal(
         (draws, len(dates), len(results.endogenous))

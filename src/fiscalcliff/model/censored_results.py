@@ -8,6 +8,7 @@ observed months of the edge inform the parameters. See :mod:`fiscalcliff.model.c
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,6 +79,15 @@ class CensoredResults(BVARResults):
     def _flat(self, name: str) -> np.ndarray:
         return flat_draws(self.trace, name)
 
+    @functools.cached_property
+    def stored_max_roots(self) -> np.ndarray:
+        """Largest companion-root modulus of each stored draw of ``B`` (chains concatenated),
+        computed once: forecasts resample the stored draws, so their stability check is a
+        lookup (:attr:`PosteriorSample.max_root`)."""
+        from fiscalcliff.model.stability import parallel_max_root
+
+        return parallel_max_root(self._flat("B"), self.layout)
+
     def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
         """``draws`` stored draws (thinned or resampled with ``seed``), each with its shadow
         history: the last ``p`` months (ragged edge included) from which forecasts start."""
@@ -111,6 +121,7 @@ class CensoredResults(BVARResults):
             rng,
             history=recent[:, -p:, :],
             edge=recent[:, self.n_sample_months - first :, :],
+            max_root=self.stored_max_roots[idx],
         )
 
     def shadow(self) -> xr.Dataset:

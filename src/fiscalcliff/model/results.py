@@ -38,6 +38,9 @@ class PosteriorSample:
         shadow data, ragged edge included); ``None``: the observed data.
     edge : ndarray, shape (n, m, K), optional
         Per-draw values of the ragged-edge months (censored models, in shadow units).
+    max_root : ndarray, shape (n,), optional
+        Largest companion-root modulus of each draw's ``b``, when known already (draws taken
+        from stored posterior draws whose roots were computed once); ``None``: not computed.
     """
 
     b: np.ndarray
@@ -45,6 +48,7 @@ class PosteriorSample:
     sigma_root: np.ndarray
     history: np.ndarray | None = None
     edge: np.ndarray | None = None
+    max_root: np.ndarray | None = None
 
     def take(self, index: np.ndarray) -> PosteriorSample:
         """The draws at ``index`` (an integer or boolean index over draws)."""
@@ -58,6 +62,7 @@ class PosteriorSample:
             sigma_root=self.sigma_root[index],
             history=pick(self.history),
             edge=pick(self.edge),
+            max_root=pick(self.max_root),
         )
 
     @staticmethod
@@ -74,6 +79,7 @@ class PosteriorSample:
             sigma_root=cat("sigma_root"),
             history=cat("history"),
             edge=cat("edge"),
+            max_root=cat("max_root"),
         )
 
     @property

@@ -39,3 +39,13 @@ def max_root_modulus(b: np.ndarray, layout: LagLayout, chunk: int = 500) -> np.n
         comp = companion_matrices(b[start : start + chunk], layout)
         out[start : start + chunk] = np.abs(np.linalg.eigvals(comp)).max(axis=-1)
     return out
+
+
+def parallel_max_root(b: np.ndarray, layout: LagLayout, workers: int = 2) -> np.ndarray:
+    """:func:`max_root_modulus` split over threads (LAPACK releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = np.array_split(np.arange(b.shape[0]), workers)
+    with ThreadPoolExecutor(workers) as pool:
+        res = pool.map(lambda idx: max_root_modulus(b[idx], layout), parts)
+    return np.concatenate(list(res))

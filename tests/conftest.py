@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+#: the censored fits' cache (fiscalcliff.model.fit_cache) of this test session: never the
+#: user's, shared by the tests and the CLI processes they start, removed at the end
+FIT_CACHE_DIR = tempfile.mkdtemp(prefix="fiscalcliff-test-fit-cache-")
+os.environ["FISCALCLIFF_FIT_CACHE"] = FIT_CACHE_DIR
+atexit.register(shutil.rmtree, FIT_CACHE_DIR, ignore_errors=True)
 
 #: the real data mirror next to the repository (never copied into it), see its SOURCES.md
 SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -84,6 +84,15 @@ def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: yaml.Node) -> str
 
 _Loader.add_constructor(_TIMESTAMP_TAG, _construct_timestamp_as_str)
 
+#: libyaml's parser (about 10x faster) when PyYAML was built with it; same nodes and marks
+_FastLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        """:class:`_Loader` on libyaml's parser."""
+
+    _FastLoader.add_constructor(_TIMESTAMP_TAG, _construct_timestamp_as_str)
+
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
@@ -212,6 +221,23 @@ def _syntax_error(path: Path | str, exc: yaml.YAMLError) -> ConfigError:
     return ConfigError(f"{path}: invalid YAML: {exc}")
 
 
+def _compose(path: Path, text: str) -> tuple[yaml.SafeLoader, yaml.Node | None]:
+    """A loader and the document's node tree: by libyaml when it parses the text cleanly,
+    else by the pure-Python parser, whose messages (and refusal of control characters) are the
+    ones reported."""
+    if _FastLoader is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        fast = _FastLoader(text)
+        try:
+            return fast, fast.get_single_node()
+        except yaml.YAMLError:
+            fast.dispose()
+    try:
+        loader = _Loader(text)  # the reader refuses NUL and other control characters here
+        return loader, loader.get_single_node()
+    except yaml.YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+
+
 def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     """Parse a YAML file safely and record the line of every key and item.
 
@@ -242,13 +268,9 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     path = Path(path)
     text = read_text(path, limit=CONFIG_FILE_LIMIT, error=ConfigError, what="YAML file")
 
-    try:
-        loader = _Loader(text)  # the reader refuses NUL and other control characters here
-    except yaml.YAMLError as exc:
-        raise _syntax_error(path, exc) from None
+    loader, node = _compose(path, text)
     try:
         try:
-            node = loader.get_single_node()
             walker = _Walker(loader)
             try:
                 walker.walk(node, ())

@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     parser.add_argument(
+        "--no-fit-cache",
+        action="store_true",
+        help="neither read nor write the cache of censored Gibbs fits (default: cached under "
+        "$FISCALCLIFF_FIT_CACHE, else the user cache directory; the same inputs give the same "
+        "draws either way)",
+    )
+    parser.add_argument(
         "--verbose",
         "-v",
         action="store_true",
@@ -188,6 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("structural", None): structural_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
+        if args.no_fit_cache:
+            from fiscalcliff.model import fit_cache
+
+            with fit_cache.disabled():
+                return handler(args) or 0
         return handler(args) or 0
     except FiscalCliffError as exc:
         if args.debug:

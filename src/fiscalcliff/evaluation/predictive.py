@@ -129,9 +129,11 @@ class _VARDraws:
 
 
 def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[_VARDraws, dict]:
+    from fiscalcliff.model import fit_cache
     from fiscalcliff.model.fit import fit
 
-    results = fit(spec, source=TruncatedSource(source, origin), as_of=origin)
+    with fit_cache.disabled():  # each origin is fitted once: caching would only fill the disk
+        results = fit(spec, source=TruncatedSource(source, origin), as_of=origin)
     sample = results.sample(draws, rng)
     history = sample.history
     if history is not None and len(results.panel.edge):  # pragma: no cover - a guard

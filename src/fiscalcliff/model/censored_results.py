@@ -8,7 +8,6 @@ observed months of the edge inform the parameters. See :mod:`fiscalcliff.model.c
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +55,10 @@ class CensoredResults(BVARResults):
     n_sample_months : int
         Months up to the end of the estimation sample (the rest is the ragged edge).
     settings : dict
+    stored_max_roots : ndarray, shape (n_stored,)
+        Largest companion-root modulus of each stored draw of ``B`` (chains concatenated):
+        forecasts resample the stored draws, so their stability check is a lookup
+        (:attr:`PosteriorSample.max_root`).
     """
 
     trace: xr.DataTree = None
@@ -65,6 +68,7 @@ class CensoredResults(BVARResults):
     completed: np.ndarray = None
     n_sample_months: int = 0
     settings: dict = field(default_factory=dict)
+    stored_max_roots: np.ndarray = None
 
     @property
     def sampler_label(self) -> str:
@@ -78,15 +82,6 @@ class CensoredResults(BVARResults):
 
     def _flat(self, name: str) -> np.ndarray:
         return flat_draws(self.trace, name)
-
-    @functools.cached_property
-    def stored_max_roots(self) -> np.ndarray:
-        """Largest companion-root modulus of each stored draw of ``B`` (chains concatenated),
-        computed once: forecasts resample the stored draws, so their stability check is a
-        lookup (:attr:`PosteriorSample.max_root`)."""
-        from fiscalcliff.model.stability import parallel_max_root
-
-        return parallel_max_root(self._flat("B"), self.layout)
 
     def sample(self, draws: int, seed: int | np.random.Generator | None = 0) -> PosteriorSample:
         """``draws`` stored draws (thinned or resampled with ``seed``), each with its shadow
@@ -173,7 +168,9 @@ def fit_censored(
     import pandas as pd
 
     from fiscalcliff.forecasting.ragged import exogenous_tail
-    from fiscalcliff.model.censored import LatentCells, complete, gibbs
+    from fiscalcliff.model import fit_cache
+    from fiscalcliff.model.censored import GibbsDraws, LatentCells, complete, gibbs
+    from fiscalcliff.model.stability import parallel_max_root
 
     spec = base.spec
     inference = spec.prior.inference
@@ -190,28 +187,71 @@ def fit_censored(
     thresholds = {endog.index(n): b.threshold for n, b in spec.model.censored.items()}
     cells, start = LatentCells.build(data, thresholds, base.layout.lags)
     values = base.hyperparameters.values
-    t0 = time.perf_counter()
-    run = gibbs(
-        data,
-        exog,
-        cells,
-        start,
-        base.layout,
-        problem.prior(values),
-        problem.dummies(values),
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        sweeps=inference.sweeps,
-        seed=seed,
-        progress=progress,
-    )
-    seconds = time.perf_counter() - t0
-    completed = complete(data, cells, run.latent)  # (C, D, N, K)
-    trace = _trace(base, run, completed, months, seed=seed, draws=draws, tune=tune)
+    prior, dummies = problem.prior(values), problem.dummies(values)
     recent = len(data) - base.layout.lags  # first row of the months forecasts start from
     names = (list(base.regressors), endog)
-    diagnostics, history_diagnostics = _diagnostics(run, cells, names, months, seconds, recent)
+    digest = fit_cache.key(
+        {
+            "data": data,
+            "exog": exog,
+            "rows": cells.rows,
+            "cols": cells.cols,
+            "lower": cells.lower,
+            "upper": cells.upper,
+            "start": start,
+            "layout": base.layout,
+            "prior_b": prior.b,
+            "prior_omega": prior.omega,
+            "prior_psi": prior.psi,
+            "prior_dof": prior.dof,
+            "dummy_y": dummies[0],
+            "dummy_x": dummies[1],
+            "mcmc": (draws, tune, chains, inference.sweeps, seed, recent),
+        },
+        {"regressors": names[0], "endogenous": endog, "months": months.strftime("%Y-%m")},
+    )
+    cached = fit_cache.load(digest)
+    if cached is not None:
+        if progress:
+            progress("censored Gibbs sampler: draws read from the fit cache")
+        run = GibbsDraws(**cached["run"])
+        roots = cached["roots"]
+        diagnostics = cached["diagnostics"]
+        history_diagnostics = cached["history_diagnostics"]
+    else:
+        t0 = time.perf_counter()
+        run = gibbs(
+            data,
+            exog,
+            cells,
+            start,
+            base.layout,
+            prior,
+            dummies,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            sweeps=inference.sweeps,
+            seed=seed,
+            progress=progress,
+        )
+        seconds = time.perf_counter() - t0
+        diagnostics, history_diagnostics = _diagnostics(run, cells, names, months, seconds, recent)
+        roots = parallel_max_root(run.b.reshape(-1, *run.b.shape[2:]), base.layout)
+        fit_cache.save(
+            digest,
+            {
+                "b": run.b,
+                "sigma": run.sigma,
+                "latent": run.latent,
+                "log_likelihood": run.log_likelihood,
+            },
+            roots,
+            diagnostics,
+            history_diagnostics,
+        )
+    completed = complete(data, cells, run.latent)  # (C, D, N, K)
+    trace = _trace(base, run, completed, months, seed=seed, draws=draws, tune=tune)
     import warnings
 
     from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
@@ -242,6 +282,7 @@ def fit_censored(
         completed=completed.reshape(-1, *completed.shape[2:]),
         n_sample_months=len(frame),
         settings=settings,
+        stored_max_roots=roots,
     )
 
 

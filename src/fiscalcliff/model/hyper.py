@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
 
 from fiscalcliff.model.spec import Hyperparameter
 
@@ -20,6 +19,8 @@ def gamma_from_mode_sd(mode: float, sd: float) -> tuple[float, float]:
 def log_hyperprior(value: float, spec: Hyperparameter) -> float:
     """Log Gamma density of one hyperparameter."""
     shape, scale = gamma_from_mode_sd(spec.mode, spec.sd)
+    from scipy import stats
+
     return float(stats.gamma.logpdf(value, shape, scale=scale))
 
 
@@ -85,6 +86,8 @@ def maximise(
         return HyperparameterFit(vals, (), log_ml(vals), True, (), 1)
     start = np.log([specs[n].start for n in free])
     bounds = [(np.log(specs[n].min), np.log(specs[n].max)) for n in free]
+    from scipy import optimize
+
     res = optimize.minimize(objective, start, method="L-BFGS-B", bounds=bounds)
     vals = values_at(res.x)
     at_bound = tuple(

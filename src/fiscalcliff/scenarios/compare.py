@@ -34,7 +34,7 @@ def summarise(draws: xr.Dataset, prob: float = HDI_PROB) -> pd.DataFrame:
         Index ``(scenario, variable, quarter)``; columns ``median``, ``hdi_lower``,
         ``hdi_upper``.
     """
-    import arviz as az
+    import arviz_stats as az
 
     frames = []
     for name in draws.data_vars:

@@ -94,7 +94,7 @@ def compute(posterior: xr.Dataset, diverging=None, seconds: float = float("nan")
     seconds : float
         Sampling wall time, recorded as is.
     """
-    import arviz as az
+    import arviz_stats as az
 
     table = az.summary(posterior, kind="diagnostics", round_to="none")
     r_hat = table["r_hat"].astype(float)

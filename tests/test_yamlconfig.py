@@ -466,3 +466,31 @@ def test_line_of_uses_deepest_known_prefix() -> None:
     assert line_of(lines, ("a", 0, "missing", "deeper")) == 3
     assert line_of(lines, ("b",)) == 1
     assert line_of({}, ("a",)) is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        str(p)
+        for pattern in ("priors/*.yaml", "scenarios/*.yaml", "tests/fixtures/yaml/*.yaml")
+        for p in Path(__file__).resolve().parents[1].glob(pattern)
+    )
+    + sorted(
+        str(p) for p in (Path(__file__).resolve().parents[2] / "shared" / "policy").glob("*.yaml")
+    ),
+)
+def test_the_libyaml_parser_gives_what_the_pure_parser_gives(path: str, monkeypatch) -> None:
+    """read_yaml parses with libyaml when it can: the data, the line map and the error of every
+    shipped, policy and fixture file are those of the pure-Python parser."""
+    from fiscalcliff import yamlconfig
+
+    def read():
+        try:
+            return yamlconfig.read_yaml(path)
+        except ConfigError as exc:
+            return str(exc)
+
+    assert yamlconfig._FastLoader is not None  # PyYAML's wheels ship libyaml
+    fast = read()
+    monkeypatch.setattr(yamlconfig, "_FastLoader", None)
+    assert read() == fast

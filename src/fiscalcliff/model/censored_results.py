@@ -116,7 +116,7 @@ class CensoredResults(BVARResults):
             rng,
             history=recent[:, -p:, :],
             edge=recent[:, self.n_sample_months - first :, :],
-            max_root=self.stored_max_roots[idx],
+            max_root=None if self.stored_max_roots is None else self.stored_max_roots[idx],
         )
 
     def shadow(self) -> xr.Dataset:

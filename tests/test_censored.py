@@ -22,7 +22,6 @@ from fiscalcliff.model.censored import (
     _lag_products,
     _PairIndex,
     _residuals,
-    band_to_dense,
     exact_hmc,
     gibbs,
 )
@@ -30,6 +29,17 @@ from fiscalcliff.model.design import LagLayout
 from fiscalcliff.model.stability import max_root_modulus
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def band_to_dense(band: np.ndarray) -> np.ndarray:
+    """The symmetric matrix held in upper band storage ``band`` (``(u + 1, n)``)."""
+    u, n = band.shape[0] - 1, band.shape[1]
+    out = np.zeros((n, n))
+    for s in range(u + 1):
+        diagonal = band[u - s, s:]
+        out[np.arange(n - s), np.arange(s, n)] = diagonal
+        out[np.arange(s, n), np.arange(n - s)] = diagonal
+    return out
 
 
 def _quadratic_form(start, cells, exog, layout, b, sigma_inv):

@@ -3,6 +3,7 @@ of input is a miss; a broken or unwritable cache never breaks a fit."""
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -15,24 +16,11 @@ from fiscalcliff.data import OfflineDirectorySource
 from fiscalcliff.model import censored, fit_cache
 from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
 from fiscalcliff.model.stability import max_root_modulus
+from test_censored import SMALL
 
-SPEC = {
-    "name": "small-censored",
-    "model": {
-        "endogenous": ["tga", "rrp", "policy_rate"],
-        "exogenous": ["fed_treasuries"],
-        "censored": {"rrp": {"lower": 0.0, "at_or_below": 5.0}},
-        "lags": 2,
-        "sample": {"start": "2015-01"},
-    },
-    "identities": {},
-    "prior": {
-        "minnesota": {"tightness": {"value": 0.2, "mode": 0.2, "sd": 0.4, "estimate": False}},
-        "sum_of_coefficients": None,
-        "single_unit_root": None,
-        "inference": {"draws": 60, "tune": 30, "chains": 2},
-    },
-}
+#: the censored tests' small model, with short chains: each test here fits it several times
+SPEC = copy.deepcopy(SMALL)
+SPEC["prior"]["inference"] = {"draws": 60, "tune": 30, "chains": 2}
 
 
 @pytest.fixture(scope="module")

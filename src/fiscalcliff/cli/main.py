@@ -9,6 +9,7 @@ Heavy libraries are imported inside the commands so that ``--help`` starts fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
 from collections.abc import Sequence
@@ -171,6 +172,15 @@ def _install_warning_printer() -> None:
     warnings.showwarning = show
 
 
+def _fit_cache_setting(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """``--no-fit-cache``: the command runs with the fit cache off."""
+    if not args.no_fit_cache:
+        return contextlib.nullcontext()
+    from fiscalcliff.model import fit_cache
+
+    return fit_cache.disabled()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (also used by the console script)."""
     parser = build_parser()
@@ -195,12 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("structural", None): structural_cmd,
     }[(args.command, getattr(args, "data_command", None))]
     try:
-        if args.no_fit_cache:
-            from fiscalcliff.model import fit_cache
-
-            with fit_cache.disabled():
-                return handler(args) or 0
-        return handler(args) or 0
+        with _fit_cache_setting(args):
+            return handler(args) or 0
     except FiscalCliffError as exc:
         if args.debug:
             raise

@@ -178,17 +178,6 @@ class _PairIndex:
         return np.append(g.ravel(), 0.0)[self.band_index]
 
 
-def band_to_dense(band: np.ndarray) -> np.ndarray:
-    """The symmetric matrix held in upper band storage ``band`` (``(u + 1, n)``)."""
-    u, n = band.shape[0] - 1, band.shape[1]
-    out = np.zeros((n, n))
-    for s in range(u + 1):
-        diagonal = band[u - s, s:]
-        out[np.arange(n - s), np.arange(s, n)] = diagonal
-        out[np.arange(s, n), np.arange(n - s)] = diagonal
-    return out
-
-
 def _lag_products(b: np.ndarray, sigma_inv: np.ndarray, layout: LagLayout):
     """``D_l`` (p+1, K, K) and cumulative ``G[d, L] = sum_{l<=L} D_{l+d}' S D_l``."""
     p, k = layout.lags, layout.n_endogenous

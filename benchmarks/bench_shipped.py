@@ -136,28 +136,24 @@ def main() -> None:
             "report",
         ]
         commands = [
-            (compare, "--out", "cmp", f"compare {len(latest)} shipped scenarios", "<= 6 s"),
-            (forecast, "--out", "f.nc", "README forecast, stability report", "<= 1.5 s"),
+            (compare, "cmp", f"compare {len(latest)} shipped scenarios", "<= 6 s"),
+            (forecast, "f.nc", "README forecast, stability report", "<= 1.5 s"),
         ]
         with tempfile.TemporaryDirectory() as tmp:
-            for argv, flag, out, label, target in commands:
-                target_path = str(Path(tmp) / out)
+            for command, out, label, target in commands:
+                argv = [*command, "--out", str(Path(tmp) / out)]
                 best, times = best_of(
                     args.repeat,
-                    lambda argv=argv, flag=flag, target_path=target_path: cli(
-                        *argv, flag, target_path, cache=tempfile.mkdtemp(dir=tmp)
-                    ),
+                    lambda argv=argv: cli(*argv, cache=tempfile.mkdtemp(dir=tmp)),
                 )
                 rows.append(
                     (f"{label}, {args.draws:,} draws (CLI, cold)", _fmt(best, times), target)
                 )
                 warm = tempfile.mkdtemp(dir=tmp)
-                cli(*argv, flag, target_path, cache=warm)  # fills the cache, untimed
+                cli(*argv, cache=warm)  # fills the cache, untimed
                 best, times = best_of(
                     args.repeat,
-                    lambda argv=argv, flag=flag, target_path=target_path, warm=warm: cli(
-                        *argv, flag, target_path, cache=warm
-                    ),
+                    lambda argv=argv, warm=warm: cli(*argv, cache=warm),
                 )
                 rows.append(
                     (f"{label}, {args.draws:,} draws (CLI, warm)", _fmt(best, times), target)

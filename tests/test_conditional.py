@@ -73,6 +73,9 @@ def test_impulse_responses_and_loadings_match_unit_shock_simulation():
     rows = rng.normal(size=(4, h * k))
     rows[0] = entry_row(h, k, 4, 2)
     loadings = constraint_loadings(rows, b, root, layout, h)
+    early = rows.copy()
+    early[:, 3 * k :] = 0.0  # no condition after date 2: the loadings use Psi_0..Psi_2 only
+    early_loadings = constraint_loadings(early, b, root, layout, h)
     for d in range(b.shape[0]):
         _, m = brute_force_moments(b[d], np.eye(k), history, xf, layout, h)
         # the response at date j to a unit innovation at date 0 is Psi_j
@@ -80,6 +83,7 @@ def test_impulse_responses_and_loadings_match_unit_shock_simulation():
             np.testing.assert_allclose(psi[d, j], m[j * k : (j + 1) * k, :k], atol=1e-12)
         _, m_c = brute_force_moments(b[d], root[d], history, xf, layout, h)
         np.testing.assert_allclose(loadings[d], rows @ m_c, atol=1e-12)
+        np.testing.assert_allclose(early_loadings[d], early @ m_c, atol=1e-12)
 
 
 def test_hard_conditions_hold_in_every_draw_after_resimulation():

@@ -174,6 +174,53 @@ def test_forecast_as_a_process_with_the_environment_variable(tmp_path, shared_da
         assert ds.sizes["draw"] == 200
 
 
+def test_console_script_forecasts_without_importing_dask(tmp_path, shared_data_dir):
+    """The console entry hides Dask from commands that do not use it (xarray would import it,
+    and distributed, only because they are installed); the forecast is written all the same."""
+    out = tmp_path / "f.nc"
+    env = {**os.environ, "FISCALCLIFF_DATA_DIR": str(shared_data_dir)}
+    argv = ["forecast", "--priors", str(PRIOR), "--horizon", HORIZON, "--draws", "50"]
+    script = (
+        "import sys; from fiscalcliff.cli.main import console; "
+        f"sys.argv = ['fiscalcliff', *{[*argv, '--out', str(out)]!r}]; code = console(); "
+        "print('DASK', [m for m in ('dask', 'distributed', 'dask.array') "
+        "if sys.modules.get(m) is not None]); sys.exit(code)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "DASK []" in proc.stdout
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.sizes["draw"] == 50
+
+
+@pytest.mark.parametrize(
+    ("argv", "hidden"),
+    [
+        (["--quiet", "forecast", "--priors", "p.yaml"], True),
+        (["--no-fit-cache", "compare", "a.yaml"], True),
+        (["backtest", "--priors", "p.yaml"], False),
+        (["--help"], False),
+    ],
+)
+def test_console_hides_dask_only_from_commands_that_do_not_use_it(monkeypatch, argv, hidden):
+    from fiscalcliff.cli import main as cli_main
+
+    for name in ("dask", "distributed"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(sys, "argv", ["fiscalcliff", *argv])
+    monkeypatch.setattr(cli_main, "main", lambda: 0)
+    assert cli_main.console() == 0
+    assert ("dask" in sys.modules and sys.modules["dask"] is None) is hidden
+    assert ("distributed" in sys.modules and sys.modules["distributed"] is None) is hidden
+
+
 # -- bad prior file --------------------------------------------------------------------------
 
 

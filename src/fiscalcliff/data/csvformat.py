@@ -45,6 +45,68 @@ def series_from_rows(
         On a bad date, a date more than a month in the future, a non-numeric or non-finite value,
         a duplicate date, or no observations.
     """
+    rows = list(rows)
+    parsed = _parse_vectorised(rows)
+    if parsed is None:  # some row is bad (or unusual): the checked loop names the first bad one
+        parsed = _parse_checked(rows, where=where, item=item)
+    days, values, positions = parsed
+    if not days.size:
+        raise DataError(f"{where}: no observations")
+    horizon = (pd.Timestamp.now(tz="UTC").tz_localize(None) + pd.Timedelta(days=31)).date()
+    last = int(np.argmax(days))
+    if days[last] > np.datetime64(horizon, "D"):
+        raise DataError(
+            f"{where}, {item} {positions[last]}: date {days[last]} is in the future; "
+            "observations must be dated no later than this month"
+        )
+    order = np.argsort(days, kind="stable")
+    days, values, positions = days[order], values[order], positions[order]
+    dup = np.flatnonzero(days[1:] == days[:-1])
+    if dup.size:
+        i = int(dup[0])
+        raise DataError(
+            f"{where}: date {days[i + 1]} appears twice "
+            f"({item}s {positions[i]} and {positions[i + 1]})"
+        )
+    index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
+    return pd.Series(values, index=index)
+
+
+_FIRST_DAY = np.datetime64("0001-01-01", "D")  # date.fromisoformat's first day; numpy's is earlier
+
+
+def _parse_vectorised(
+    rows: list[tuple[int, str, str]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Days, values and positions of the non-missing rows, or ``None`` when any row fails a check
+    (then :func:`_parse_checked` finds and names it). Accepts exactly what that loop accepts."""
+    if not rows:
+        return None
+    positions, date_texts, value_texts = zip(*rows, strict=True)
+    dates = [d.strip() for d in date_texts]
+    if not all(map(_DATE_RE.match, dates)):
+        return None
+    try:
+        days = np.array(dates, dtype="datetime64[D]")
+    except ValueError:
+        return None
+    if days.min() < _FIRST_DAY:
+        return None
+    texts = [v.strip() for v in value_texts]
+    keep = np.fromiter((v not in MISSING_MARKERS for v in texts), bool, len(texts))
+    try:
+        values = np.array([float(v) for v, k in zip(texts, keep, strict=True) if k], dtype=float)
+    except ValueError:
+        return None
+    if not np.isfinite(values).all():
+        return None
+    return days[keep], values, np.asarray(positions)[keep]
+
+
+def _parse_checked(
+    rows: list[tuple[int, str, str]], *, where: str, item: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row by row: raises :class:`DataError` naming the first bad row."""
     dates: list[str] = []
     values: list[float] = []
     positions: list[int] = []
@@ -70,28 +132,11 @@ def series_from_rows(
         dates.append(d)
         values.append(number)
         positions.append(pos)
-    if not dates:
-        raise DataError(f"{where}: no observations")
-    latest = max(dates)
-    horizon = (pd.Timestamp.now(tz="UTC").tz_localize(None) + pd.Timedelta(days=31)).date()
-    if date.fromisoformat(latest) > horizon:
-        pos = positions[dates.index(latest)]
-        raise DataError(
-            f"{where}, {item} {pos}: date {latest} is in the future; observations must be dated "
-            "no later than this month"
-        )
-    index = pd.DatetimeIndex(np.array(dates, dtype="datetime64[D]").astype("datetime64[ns]"))
-    order = np.argsort(index.asi8, kind="stable")
-    index = index[order]
-    dup = np.flatnonzero(index[1:] == index[:-1])
-    if dup.size:
-        i = int(dup[0])
-        raise DataError(
-            f"{where}: date {index[i + 1]:%Y-%m-%d} appears twice "
-            f"({item}s {positions[order[i]]} and {positions[order[i + 1]]})"
-        )
-    index.name = "date"
-    return pd.Series(np.asarray(values, dtype=np.float64)[order], index=index)
+    return (
+        np.array(dates, dtype="datetime64[D]"),
+        np.array(values, dtype=float),
+        np.array(positions, dtype=int),
+    )
 
 
 def parse_observations_csv(
@@ -146,18 +191,19 @@ def parse_observations_csv(
             f"found {','.join(header)!r}"
         )
 
-    def rows() -> Iterable[tuple[int, str, str]]:
-        for row in reader:
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if len(row) != 2:
-                raise DataError(
-                    f"{where}, line {reader.line_num}: expected 2 fields (date,value), "
-                    f"found {len(row)}: {','.join(row)!r}"
-                )
-            yield reader.line_num, row[0], row[1]
-
-    return series_from_rows(rows(), where=where, item="line")
+    rows: list[tuple[int, str, str]] = []
+    for row in reader:
+        if len(row) == 2:
+            if row[0].strip() or row[1].strip():  # a row of blank cells is skipped
+                rows.append((reader.line_num, row[0], row[1]))
+            continue
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        raise DataError(
+            f"{where}, line {reader.line_num}: expected 2 fields (date,value), "
+            f"found {len(row)}: {','.join(row)!r}"
+        )
+    return series_from_rows(rows, where=where, item="line")
 
 
 def _header_ok(header: list[str], series_id: str | None) -> bool:

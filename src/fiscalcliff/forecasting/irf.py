@@ -56,14 +56,13 @@ def constraint_loadings(
     r = rows.reshape(m, h, k)
     used = np.flatnonzero(np.abs(r).sum(axis=(0, 2)) > 0)
     top = int(used[-1]) + 1 if used.size else 0  # dates after the last used one contribute 0
-    # stack[(l, k), (d, j)] = Psi_l[d, k, j], so that for each shock date s'
-    # acc[:, s', (d, j)] = sum_{s >= s'} sum_k R[:, s, k] Psi_{s-s'}[d, k, j] is one GEMM
-    stack = np.moveaxis(psi[:, :top], 0, 2).reshape(top * k, n * k)
-    acc = np.zeros((m, h, n, k))
+    # toeplitz[(i, s'), (l, k)] = R[i, s' + l, k], so that for every draw
+    # acc[(i, s'), j] = sum_{s >= s'} sum_k R[i, s, k] Psi_{s-s'}[k, j] is one batched product
+    # with the draw's responses as a (top*K, K) matrix (a view: no copy of Psi)
+    toeplitz = np.zeros((m, h, top, k))
     for date in range(top):
-        width = (top - date) * k
-        acc[:, date] = (r[:, date:top].reshape(m, width) @ stack[:width]).reshape(m, n, k)
-    acc = np.moveaxis(acc, 2, 0).reshape(n, m * h, k)
+        toeplitz[:, date, : top - date] = r[:, date:top]
+    acc = np.matmul(toeplitz.reshape(m * h, top * k), psi[:, :top].reshape(n, top * k, k))
     loadings = np.matmul(acc, np.asarray(sigma_root, dtype=float))  # (n, m*h, K)
     return loadings.reshape(n, m, h * k)
 

@@ -332,6 +332,7 @@ def gibbs(
     sweeps: int = 1,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> GibbsDraws:
     """Run the data-augmentation Gibbs sampler.
 
@@ -359,6 +360,9 @@ def gibbs(
         Exact-HMC trajectories over the latent cells per iteration.
     seed : int
     progress : callable, optional
+    meanwhile : callable, optional
+        Run here while the chain processes sample (e.g. imports the next step needs); after
+        them when the chains run in this process.
 
     Returns
     -------
@@ -381,12 +385,17 @@ def gibbs(
             workers = 1
         if workers == 1:
             parts = [_chain(job) for job in jobs]
+            if meanwhile is not None:
+                meanwhile()
         else:
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                parts = list(pool.map(_chain, jobs))
+                running = pool.map(_chain, jobs)
+                if meanwhile is not None:
+                    meanwhile()
+                parts = list(running)
     return GibbsDraws(*(np.stack(x) for x in zip(*parts, strict=True)))
 
 

@@ -55,6 +55,15 @@ class _Problem:
             constant_variance=mn.constant_variance,
         )
 
+    @property
+    def soc_variables(self) -> np.ndarray | None:
+        """Column indices of the variables with a sum-of-coefficients row (``None``: all)."""
+        soc = self.spec.prior.sum_of_coefficients
+        if soc is None or soc.variables is None:
+            return None
+        names = list(self.spec.model.endogenous)
+        return np.array([names.index(v) for v in soc.variables], dtype=int)
+
     def dummies(self, values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         return minnesota.dummy_observations(
             self.layout,
@@ -62,6 +71,7 @@ class _Problem:
             self.presample_exog_mean,
             sum_of_coefficients=values.get(SOC),
             single_unit_root=values.get(SUR),
+            soc_variables=self.soc_variables,
         )
 
     def log_ml(self, values: Mapping[str, float]) -> float:

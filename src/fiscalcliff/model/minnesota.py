@@ -81,6 +81,7 @@ def dummy_observations(
     *,
     sum_of_coefficients: float | None,
     single_unit_root: float | None,
+    soc_variables: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sum-of-coefficients and single-unit-root dummy observations.
 
@@ -95,6 +96,8 @@ def dummy_observations(
         ``mu``; ``None`` switches the sum-of-coefficients dummies off. Smaller is tighter.
     single_unit_root : float or None
         ``delta``; ``None`` switches the single-unit-root dummy off. Smaller is tighter.
+    soc_variables : ndarray of int, optional
+        Column indices of the variables that get a sum-of-coefficients row; ``None``: all.
 
     Returns
     -------
@@ -107,7 +110,9 @@ def dummy_observations(
     if sum_of_coefficients is not None:
         # A variable whose pre-sample mean is exactly zero (e.g. ON RRP before the facility) would
         # give an all-zero row: pure pseudo-data about Sigma, no information on B. Leave it out.
-        active = np.flatnonzero(y0 != 0.0)
+        chosen = np.zeros(k, dtype=bool)
+        chosen[np.arange(k) if soc_variables is None else soc_variables] = True
+        active = np.flatnonzero((y0 != 0.0) & chosen)
         yd = np.diag(y0)[active] / sum_of_coefficients
         xd = np.zeros((active.size, layout.n_regressors))
         xd[:, layout.lag_slice] = np.tile(yd, p)

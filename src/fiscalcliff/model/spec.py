@@ -148,6 +148,18 @@ class Hyperparameter(_Frozen):
         return self.value if self.value is not None else self.mode
 
 
+class SumOfCoefficients(Hyperparameter):
+    """The sum-of-coefficients hyperparameter ``mu`` and which variables' dummies it adds.
+
+    ``variables`` (endogenous names) restricts the Doan-Litterman-Sims dummy observations to
+    those variables: variable ``i``'s row pulls the sum of its own lags in its own equation
+    towards one and the sum of its lags in every other equation towards zero. ``None`` (the
+    default) adds a row for every variable.
+    """
+
+    variables: tuple[str, ...] | None = Field(None, min_length=1)
+
+
 class MinnesotaPrior(_Frozen):
     """Minnesota moments in conjugate form."""
 
@@ -281,7 +293,7 @@ class PriorSettings(_Frozen):
     """All prior settings of the conjugate model."""
 
     minnesota: MinnesotaPrior = MinnesotaPrior()
-    sum_of_coefficients: Hyperparameter | None = Hyperparameter(mode=1.0, sd=1.0)
+    sum_of_coefficients: SumOfCoefficients | None = SumOfCoefficients(mode=1.0, sd=1.0)
     single_unit_root: Hyperparameter | None = Hyperparameter(mode=1.0, sd=1.0)
     exogenous_priors: tuple[ExogenousPrior, ...] = ()
     errors: ErrorSettings = ErrorSettings()
@@ -426,6 +438,14 @@ class PriorFile(_Frozen):
         own = self.prior.minnesota.own_lag_mean
         if isinstance(own, dict):
             problems += [f"own_lag_mean: '{n}' is not endogenous" for n in own if n not in endog]
+        soc = self.prior.sum_of_coefficients
+        if soc is not None and soc.variables is not None:
+            problems += [
+                f"sum_of_coefficients.variables: '{n}' is not endogenous "
+                f"(endogenous: {', '.join(self.model.endogenous)})"
+                for n in soc.variables
+                if n not in endog
+            ]
         psi = self.prior.minnesota.psi
         if isinstance(psi, dict):
             problems += [f"psi: '{n}' is not endogenous" for n in psi if n not in endog]

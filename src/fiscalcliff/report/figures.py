@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fiscalcliff import dims
+from fiscalcliff.scenarios.plots import place_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -64,7 +65,7 @@ def fan_figure(
                 label="observed after the data cut-off",
                 zorder=5,
             )
-            ax.legend(fontsize=8, loc="best")
+            place_legend(ax)
     return fig
 
 

@@ -38,7 +38,7 @@ def fan_chart(paths: xr.Dataset, results: BVARResults, variable: str, *, history
         matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8, 4.2))
     hist = history_of(results, variable, history_months)
     ax.plot(hist.index, hist.to_numpy(), color="black", lw=1.6, label="observed")
     # start every band at the last observation so the forecast joins the history line
@@ -57,5 +57,31 @@ def fan_chart(paths: xr.Dataset, results: BVARResults, variable: str, *, history
     ax.set_title(f"{variable} ({units})")
     ax.axvline(hist.index[-1], color="grey", lw=0.8, ls=":")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    place_legend(ax)
     return fig, ax
+
+
+#: fan chart geometry in inches: the axes' height, the title above and the date labels below
+_AXES_IN, _TITLE_IN, _TICKS_IN, _LEGEND_ROW_IN = 3.2, 0.4, 0.42, 0.19
+
+
+def place_legend(ax, ncol: int = 2) -> None:
+    """Put the legend under the axes, in ``ncol`` columns, and size the figure to fit it.
+
+    The legend never covers the bands, and the fixed geometry needs no layout engine: a
+    constrained layout and ``loc="best"`` measured every text and band again, about 0.15 s of
+    the 0.25 s each chart took to draw and save. Call again after adding lines.
+    """
+    fig = ax.figure
+    rows = max(1, -(-len(ax.get_legend_handles_labels()[1]) // ncol))
+    bottom = _TICKS_IN + rows * _LEGEND_ROW_IN + 0.1
+    height = _TITLE_IN + _AXES_IN + bottom
+    fig.set_figheight(height)
+    fig.subplots_adjust(left=0.1, right=0.98, top=1 - _TITLE_IN / height, bottom=bottom / height)
+    ax.legend(
+        fontsize=8,
+        ncol=ncol,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -_TICKS_IN / _AXES_IN),
+        frameon=False,
+    )

@@ -170,6 +170,7 @@ def inputs_from_problem(
                 problem.presample_exog_mean,
                 sum_of_coefficients=kw[SOC],
                 single_unit_root=kw[SUR],
+                soc_variables=problem.soc_variables,
             )
             blocks.append((yd, xd))
             kinds += [name] * yd.shape[0]

@@ -14,7 +14,8 @@ Rows (best of ``--repeat`` runs; the issue's targets on 2 cores in brackets):
 Both CLI rows are timed twice: *cold*, each run with an empty fit cache (the censored Gibbs
 sampler runs), and *warm*, after one untimed run has filled it (the draws are read back: the
 same numbers, see ``fiscalcliff.model.fit_cache``). The benchmark uses its own temporary cache
-directories, never the user's.
+directories, never the user's. The CLI processes run with Python's default of keeping compiled
+bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped from their environment).
 * peak resident memory of ``fiscalcliff run scenarios/baseline.yaml`` at 50,000 draws
   [<= 1.5 GiB].
 """
@@ -40,6 +41,9 @@ def cli(*args: str, cache: str | None = None) -> None:
     """Run the ``fiscalcliff`` CLI in a fresh process (output discarded), with the fit cache in
     ``cache`` (default: this benchmark's)."""
     env = dict(os.environ)
+    # as on a user's machine: Python keeps compiled bytecode (CI sets PYTHONDONTWRITEBYTECODE,
+    # which makes every process compile the package's modules again, ~0.1 s)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if cache is not None:
         env["FISCALCLIFF_FIT_CACHE"] = cache
     subprocess.run(

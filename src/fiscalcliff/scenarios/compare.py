@@ -204,5 +204,29 @@ def compare(
         phase = reporter.phase if reporter is not None else _null_phase
         with phase("fitting the model (shared by all scenarios)"):
             results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
+    loading = _import_in_background("arviz_stats")  # for the HDI tables, while the paths run
     paths = run_scenarios(scenarios, results=results, draws=draws, seed=seed, reporter=reporter)
+    loading.join()  # no thread left holding an import lock when something forks later
     return Comparison(paths=paths, baseline=baseline, results=results)
+
+
+def _import_in_background(module: str):
+    """Start importing ``module`` in a thread and return the thread.
+
+    The import (about 0.6 s for ``arviz_stats``) then overlaps the scenario runs, whose numpy
+    work releases the interpreter lock. Started after the fit, so that no process is forked
+    while the thread may hold an import lock. A failed import is left for the real import to
+    report.
+    """
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module(module)
+        except Exception:  # raised again, with context, by the import that uses it
+            pass
+
+    thread = threading.Thread(target=load, name=f"fiscalcliff-import-{module}", daemon=True)
+    thread.start()
+    return thread

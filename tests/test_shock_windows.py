@@ -134,3 +134,46 @@ def test_shocks_is_the_short_name_of_adjusting_shocks_in_files_and_the_api(tmp_p
     bad.write_text(head + "shocks:\n  - tga\n  - {shock: tga, from: 2027-05, to: 2027-01}\n")
     with pytest.raises(ConfigError, match=r"bad\.yaml:7: .*is before"):
         load_scenario(bad)
+
+
+@pytest.mark.parametrize("key", ["shocks", "adjusting_shocks"])
+def test_messages_name_the_key_as_the_file_spells_it(tmp_path, key):
+    from fiscalcliff.errors import ConfigError
+    from fiscalcliff.scenarios.loader import load_scenario
+
+    (tmp_path / "p.yaml").write_text("name: p\n")
+    head = "name: w\ndescription: d\npriors: p.yaml\nhorizon: {end: 2027-06}\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(head + f"{key}:\n  - tga\n  - {{shock: tga, from: 2027-13}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(bad)
+    lines = str(info.value).splitlines()
+    # one problem, at the window's line, under the file's own key; no "should be a valid
+    # string" from the union's other branch (str | window)
+    assert lines[0].endswith("1 problem(s) found"), lines
+    assert lines[1].startswith(f"{bad}:7: {key}[1].from: ") or lines[1].startswith(
+        f"bad.yaml:7: {key}[1].from: "
+    ), lines
+    assert "2027-13" in lines[1]
+
+    late = tmp_path / "late.yaml"
+    late.write_text(head + f"{key}:\n  - {{shock: tga, from: 2030-01}}\n")
+    spec = load_scenario(late).spec
+    assert spec.shocks_key == key
+    assert "shocks_key" not in spec.model_dump()
+    with pytest.raises(InputError, match=rf"^{key}\[0\] \(tga\).*2030-01.*outside"):
+        adjusting_mask(spec.adjusting_shocks, DATES, ["tga", "rrp"], spec.shocks_key)
+
+
+def test_a_child_file_keeps_the_key_of_the_file_that_set_the_shocks(tmp_path):
+    from fiscalcliff.scenarios.loader import load_scenario
+
+    (tmp_path / "p.yaml").write_text("name: p\n")
+    head = "description: d\npriors: p.yaml\nhorizon: {end: 2027-06}\n"
+    (tmp_path / "base.yaml").write_text("name: b\n" + head + "shocks: [tga]\n")
+    (tmp_path / "child.yaml").write_text("name: c\nextends: base.yaml\ndescription: e\n")
+    (tmp_path / "long.yaml").write_text(
+        "name: l\nextends: base.yaml\ndescription: e\nadjusting_shocks: [rrp]\n"
+    )
+    assert load_scenario(tmp_path / "child.yaml").spec.shocks_key == "shocks"
+    assert load_scenario(tmp_path / "long.yaml").spec.shocks_key == "adjusting_shocks"

@@ -538,12 +538,26 @@ def _input_repr(value: Any) -> str | None:
     return text
 
 
+def _without_union_noise(errors: list[dict[str, Any]], data: Any) -> list[dict[str, Any]]:
+    """Drop a type error ("should be a valid string") at a place where another error goes
+    deeper: for ``str | Model`` the value was a mapping, and the mapping's own error is the
+    one that names the problem."""
+    paths = [_data_path(data, tuple(err.get("loc", ()))) for err in errors]
+    prefixes = {path[:i] for path in paths for i in range(len(path))}
+    return [
+        err
+        for err, path in zip(errors, paths, strict=True)
+        if not (str(err.get("type", "")).endswith("_type") and path in prefixes)
+    ]
+
+
 def _error_line(
     error: Mapping[str, Any],
     model_cls: type[BaseModel],
     data: Any,
     file: str,
     lines: Mapping[Location, int],
+    shown_keys: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
     loc = tuple(error.get("loc", ()))
     kind = error.get("type", "")
@@ -559,7 +573,10 @@ def _error_line(
             message += f" (got {got})"
     line = line_of(lines, where)
     prefix = f"{file}:{line}" if line is not None else file
-    return (line or 0), f"{prefix}: {_format_loc(where)}: {message}"
+    shown = where
+    if shown and shown_keys and shown[0] in shown_keys:  # the key as the file spells it
+        shown = (shown_keys[shown[0]], *shown[1:])
+    return (line or 0), f"{prefix}: {_format_loc(shown)}: {message}"
 
 
 def _report(file: Path | str, problems: Sequence[str]) -> str:
@@ -573,6 +590,7 @@ def validate[M: BaseModel](
     *,
     path: str | Path = "<config>",
     lines: Mapping[Location, int] | None = None,
+    shown_keys: Mapping[str, str] | None = None,
 ) -> M:
     """Validate parsed YAML against a pydantic model, reporting every problem at once.
 
@@ -587,6 +605,9 @@ def validate[M: BaseModel](
         File name used in messages.
     lines : LineMap, optional
         Line map from :func:`read_yaml`; without it messages carry no line numbers.
+    shown_keys : mapping, optional
+        Top-level keys to name differently in messages: the spelling the file used when the
+        caller renamed one before validating (e.g. ``{"adjusting_shocks": "shocks"}``).
 
     Returns
     -------
@@ -606,9 +627,9 @@ def validate[M: BaseModel](
         return model_cls.model_validate(data)
     except ValidationError as exc:
         file = str(path)
+        errors = _without_union_noise(exc.errors(include_url=False), data)
         found = [
-            _error_line(err, model_cls, data, file, lines or {})
-            for err in exc.errors(include_url=False)
+            _error_line(err, model_cls, data, file, lines or {}, shown_keys or {}) for err in errors
         ]
         # stable sort by line keeps pydantic's order within a line
         problems = list(dict.fromkeys(text for _, text in sorted(found, key=lambda t: t[0])))

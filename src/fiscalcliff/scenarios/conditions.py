@@ -55,6 +55,7 @@ def build_conditions(
     adjusting_shocks: Sequence[str | ShockWindow] | None,
     exogenous_path: np.ndarray | None = None,
     shocks: Sequence[str] | None = None,
+    shocks_key: str = "adjusting_shocks",
 ) -> LinearConditions:
     """Rows over ``vec(y)`` (date-major: index ``s*K + k``) for every condition.
 
@@ -77,6 +78,9 @@ def build_conditions(
     shocks : sequence of str, optional
         The model's shock names in the order of its impact matrix's columns
         (``BVARResults.shocks``); default: named after ``endogenous``.
+    shocks_key : str
+        The scenario file's name for ``adjusting_shocks`` (``shocks`` is its short name), used
+        in messages.
     """
     h, k = len(dates), len(endogenous)
     hard, soft, bounds = [], [], []
@@ -109,7 +113,7 @@ def build_conditions(
     free = None
     if adjusting_shocks is not None:
         free = adjusting_mask(
-            adjusting_shocks, dates, list(endogenous if shocks is None else shocks)
+            adjusting_shocks, dates, list(endogenous if shocks is None else shocks), shocks_key
         )
     return LinearConditions(
         hard_rows=_rows(hard, h * k),
@@ -128,7 +132,10 @@ def build_conditions(
 
 
 def adjusting_mask(
-    adjusting_shocks: Sequence[str | ShockWindow], dates: pd.DatetimeIndex, names: Sequence[str]
+    adjusting_shocks: Sequence[str | ShockWindow],
+    dates: pd.DatetimeIndex,
+    names: Sequence[str],
+    key: str = "adjusting_shocks",
 ) -> np.ndarray:
     """Which shocks may adjust, as a flat ``(h*K,)`` mask (date-major, like ``vec(y)``).
 
@@ -140,18 +147,20 @@ def adjusting_mask(
         The forecast months.
     names : sequence of str
         The model's shock names, in the order of its impact matrix's columns.
+    key : str
+        The key as the scenario file spells it (``shocks`` or ``adjusting_shocks``), for messages.
     """
     windows = [ShockWindow(shock=a) if isinstance(a, str) else a for a in adjusting_shocks]
     unknown = [w.shock for w in windows if w.shock not in names]
     if unknown:
         raise InputError(
-            f"adjusting_shocks: {', '.join(unknown)} not a shock of the model "
+            f"{key}: {', '.join(unknown)} not a shock of the model "
             f"(its shocks: {', '.join(names)}; named in the prior file's identification)"
         )
     mask = np.zeros((len(dates), len(names)), dtype=bool)
     for i, w in enumerate(windows):
         seg = Segment.model_validate({"from": w.start, "to": w.end, "level": 0.0})
-        first, last = segment_months(seg, dates, f"adjusting_shocks[{i}] ({w.shock})")
+        first, last = segment_months(seg, dates, f"{key}[{i}] ({w.shock})")
         mask[first : last + 1, list(names).index(w.shock)] = True
     return mask.ravel()
 

@@ -141,7 +141,10 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[s
     if not isinstance(data, dict):
         raise ConfigError(f"{shown}:1: a scenario file must be a mapping of keys to values")
     validate(_Override, data, path=shown, lines=lines)  # unknown keys, with their lines
+    short = "shocks" in data
     data, lines = _short_names(data, lines, shown)
+    if "adjusting_shocks" in data:  # how this file spells the key that sets them
+        data["shocks_key"] = "shocks" if short else "adjusting_shocks"
     hashes = [file_sha256(path)]
     base_ref = data.get("extends")
     if base_ref is None:
@@ -157,7 +160,8 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[s
     if "priors" in data or base_ref is None:
         default = ScenarioSpec.model_fields["priors"].default
         merged["priors"] = str((path.parent / str(data.get("priors", default))).resolve())
-    spec = validate(ScenarioSpec, merged, path=shown, lines=lines)
+    shown_keys = {"adjusting_shocks": "shocks"} if short else None
+    spec = validate(ScenarioSpec, merged, path=shown, lines=lines, shown_keys=shown_keys)
     return merged, hashes, spec
 
 

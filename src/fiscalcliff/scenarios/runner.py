@@ -252,6 +252,7 @@ def run_scenarios(
                 adjusting_shocks=s.spec.adjusting_shocks,
                 exogenous_path=x,
                 shocks=results.shocks,
+                shocks_key=s.spec.shocks_key,
             )
             conds, shadow_notes = shadow_conditions(results, conds)
             if fixed.any():  # a shock the file sets does not adjust to other conditions

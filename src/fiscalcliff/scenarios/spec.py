@@ -280,6 +280,11 @@ class ScenarioSpec(_Strict):
         "(default: all), each a name (every month) or {shock, from, to} (only those months); "
         "the others keep their unconditional law",
     )
+    shocks_key: Literal["shocks", "adjusting_shocks"] = Field(
+        "adjusting_shocks",
+        exclude=True,
+        description="how the file spells the key of adjusting_shocks (for messages only)",
+    )
     shock_paths: dict[str, tuple[Segment, ...]] = Field(
         default_factory=dict,
         description="named structural shocks set to these values (in standard deviations, "
@@ -303,6 +308,7 @@ class ScenarioSpec(_Strict):
                     "'shocks' is the short name of 'adjusting_shocks'; set one, not both"
                 )
             data = {("adjusting_shocks" if k == "shocks" else k): v for k, v in data.items()}
+            data.setdefault("shocks_key", "shocks")
         return data
 
     @field_validator("name")

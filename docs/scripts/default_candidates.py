@@ -24,7 +24,9 @@ OUT = ROOT / "docs" / "concepts" / "default-candidates.md"
 
 #: (label in the table, stored backtest directory, model name inside it, prior file)
 CANDIDATES = [
-    ("default (censored, 6 lags)", "default", "default", "priors/default.yaml"),
+    ("default (censored, 3 lags)", "default", "default", "priors/default.yaml"),
+    # stored while it was the default, under that name
+    ("censored, 6 lags", "censored-6-lags", "default", "priors/censored-6-lags.yaml"),
     ("censored, 12 lags", "censored", "censored", "priors/censored.yaml"),
     ("uncensored, 12 lags", "default", "uncensored", "priors/uncensored.yaml"),
     ("reduced-form", "reduced-form", "reduced-form", "priors/reduced-form.yaml"),

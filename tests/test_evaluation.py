@@ -361,3 +361,73 @@ def test_coverage_of_a_series_a_model_does_not_have_is_nan_not_zero():
     assert table.loc[("b", "x"), "cover90 all"] == 1.0
     assert np.isnan(table.loc[("b", "y"), "cover90 all"])
     assert np.isnan(table.loc[("b", "y"), "cover50 1-3"])
+
+
+UNCENSORED = ROOT / "priors" / "uncensored.yaml"
+
+
+def _announced_cash(quarter: str, by: str) -> float:
+    """The cash balance for ``quarter`` in the latest release announced by month ``by``, read
+    from the policy file with plain YAML (not the package's loader)."""
+    import yaml
+
+    rows = yaml.safe_load((ROOT / "policy" / "treasury-cash-balance.yaml").read_text())
+    known = [r for r in rows if r["quarter"] == quarter and str(r["announced"])[:7] <= by]
+    return float(max(known, key=lambda r: str(r["announced"]))["cash_balance_bn"])
+
+
+@pytest.mark.parametrize("origin", ["2023-06", "2023-07"])
+def test_treasury_cash_pins_the_quarter_end_tga_to_the_release_known_at_the_origin(
+    shared_data_dir, origin
+):
+    # 2023Q3's balance was 600 $bn in the release of 2023-05-01 and 650 in that of 2023-07-31:
+    # the origin 2023-06 must use 600 and 2023-07 650 (real time)
+    want = _announced_cash("2023Q3", origin)
+    assert want == {"2023-06": 600.0, "2023-07": 650.0}[origin]
+    source = OfflineDirectorySource(shared_data_dir)
+    kw = {"origins": origin, "benchmarks": ("rw",), "horizons": 4, "draws": 200}
+    plain, _ = build_tasks([UNCENSORED], source=source, **kw)
+    cash, settings = build_tasks([UNCENSORED], source=source, treasury_cash=0.01, **kw)
+    assert settings["treasury_cash"] == "sd 0.01"
+    assert [t.treasury_cash for t in cash] == [0.01, None]  # never on the random walk
+    col = {v: i for i, v in enumerate(cash[0].variables)}
+    sept = 3 - int(origin[-1]) + 6  # 2023-09 is horizon 3 from 2023-06 and 2 from 2023-07
+    e_plain, e_cash = forecast_task(plain[0]), forecast_task(cash[0])
+    tga = e_cash.members[sept - 1][:, col["tga"]]
+    np.testing.assert_allclose(tga, want, atol=0.1)  # sd 0.01: all but exact in every draw
+    assert np.abs(e_plain.members[sept - 1][:, col["tga"]] - want).max() > 20
+    assert any(f"2023Q3 {want:,.0f}" in n and "by the tga shock" in n for n in e_cash.notes)
+    # delivered by the named tga shock alone: in the recursive order policy_rate, lending,
+    # currency come before tga, so their first month is exactly as without the condition
+    for name in ("policy_rate", "fed_other_assets", "other_absorbing"):
+        np.testing.assert_allclose(
+            e_cash.members[0][:, col[name]], e_plain.members[0][:, col[name]], rtol=0, atol=1e-8
+        )
+    assert np.abs(e_cash.members[0][:, col["rrp"]] - e_plain.members[0][:, col["rrp"]]).max() > 0
+    # the random walk is the same with and without the option
+    np.testing.assert_array_equal(
+        forecast_task(plain[1]).members[0], forecast_task(cash[1]).members[0]
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "lots"])
+def test_bad_treasury_cash_sd_exits_2_naming_the_option(cli, tmp_path, shared_data_dir, value):
+    code, _, stderr = cli(
+        [
+            "backtest",
+            "--data-dir",
+            str(shared_data_dir),
+            "--priors",
+            str(REDUCED_FORM),
+            "--origins",
+            "2024-01",
+            "--serial",
+            "--treasury-cash",
+            value,
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2, stderr
+    assert "--treasury-cash" in stderr and "standard deviation" in stderr
+    assert not (tmp_path / "o").exists()

@@ -51,6 +51,14 @@ def add_backtest_parser(sub) -> None:
         metavar="VAR[,VAR...]",
         help="impose the realised future of these variables (realised-policy mode)",
     )
+    bt.add_argument(
+        "--treasury-cash",
+        default=None,
+        metavar="SD",
+        help="impose Treasury's end-of-quarter cash balances announced by each origin as soft "
+        "conditions on the TGA with this sd in $bn, as the shipped baseline does (e.g. 100; "
+        "default: not imposed)",
+    )
     where = bt.add_mutually_exclusive_group()
     where.add_argument("--serial", action="store_true", help="run every task in this process")
     where.add_argument(
@@ -66,6 +74,22 @@ def add_backtest_parser(sub) -> None:
         help="local cluster worker processes (default: the CPU count)",
     )
     bt.add_argument("--out", required=True, metavar="DIR", help="output directory")
+
+
+def _positive_sd(text: str | None) -> float | None:
+    """``--treasury-cash``: a standard deviation in $bn, or None when not given."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1e5:  # also refuses nan
+        raise InputError(
+            f"--treasury-cash must be a standard deviation in $bn above 0 and at most 100000, "
+            f"e.g. 100 (got {text!r})"
+        )
+    return value
 
 
 def _list(text: str) -> list[str]:
@@ -87,6 +111,7 @@ def backtest_cmd(args: argparse.Namespace) -> int:
             f"--horizons must be a whole number of months from 1 to 60 (got {args.horizons})"
         )
     benchmarks = [] if args.benchmarks.strip() == "none" else _list(args.benchmarks)
+    treasury_cash = _positive_sd(args.treasury_cash)
     check_run_args(args, out="directory", owns=owns_backtest_entry)
     reporter = Reporter(not args.quiet)
     start = time.perf_counter()
@@ -99,6 +124,7 @@ def backtest_cmd(args: argparse.Namespace) -> int:
             draws=args.draws,
             seed=args.seed,
             condition_on=_list(args.condition_on),
+            treasury_cash=treasury_cash,
             source=_source(args),
         )
     where = (

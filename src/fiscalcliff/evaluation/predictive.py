@@ -126,6 +126,9 @@ class _VARDraws:
     #: per-draw shadow history of a censored model (n, p, K); None: the observed data
     history: np.ndarray | None = None
     censored: dict = field(default_factory=dict)
+    #: names of the columns of ``sigma_root`` (the prior file's named shocks; reduced form: the
+    #: endogenous variables, Cholesky order)
+    shocks: tuple[str, ...] = ()
 
 
 def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[_VARDraws, dict]:
@@ -151,6 +154,7 @@ def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[
         frame=results.panel.frame,
         history=history,
         censored=results.censored,
+        shocks=tuple(results.shocks),
     ), dict(results.hyperparameters.values)
 
 
@@ -186,6 +190,7 @@ def _ols_draws(spec: PriorFile, source, origin: str, draws: int) -> _VARDraws:
         exogenous=tuple(m.exogenous),
         identities=parse_identities(spec.identities, m.endogenous, m.exogenous),
         frame=frame,
+        shocks=tuple(m.endogenous),
     )
 
 
@@ -199,6 +204,7 @@ def var_ensemble(
     draws: int,
     seed: np.random.SeedSequence,
     condition: Mapping[str, np.ndarray] | None = None,
+    treasury_cash: float | None = None,
 ) -> Ensemble:
     """Forecast ensemble of a VAR-X at ``origin``: ``kind`` is ``"bvar"`` (the prior file's
     model, re-estimated on data to the origin, hyperparameters included) or ``"ols"``.
@@ -208,6 +214,11 @@ def var_ensemble(
     exactly in every draw (exact Gaussian conditioning of each draw's shocks, all shocks
     adjusting). Names the model does not have are noted and ignored. Exogenous variables not
     conditioned on are held at their last value (the model's baseline assumption).
+
+    ``treasury_cash`` (a standard deviation in $bn) adds Treasury's end-of-quarter cash balances
+    announced by the origin month as soft conditions on the quarter-end months' TGA, as the
+    shipped baseline's ``policy: {treasury_cash: ...}`` does; they are delivered by the model's
+    shock named ``tga`` when it has one and no hard condition is imposed, else by all shocks.
     """
     from fiscalcliff.forecasting.censor import censor, shadow_conditions
     from fiscalcliff.forecasting.paths import simulate_paths
@@ -225,12 +236,13 @@ def var_ensemble(
     notes = []
     k, h = len(var.endogenous), horizons
     x_future = np.empty((h, len(var.exogenous)))
+    from fiscalcliff.evaluation.origins import month_after
+
+    dates = pd.date_range(f"{month_after(origin)}-01", periods=h, freq="MS")
     announced = [n for n in spec.model.announced if n not in condition]
     if announced:  # the policy announced by the origin (real time), from the last value
-        from fiscalcliff.evaluation.origins import month_after
         from fiscalcliff.forecasting.announced import HOLDINGS, holdings_paths
 
-        dates = pd.date_range(f"{month_after(origin)}-01", periods=h, freq="MS")
         last = {n: float(var.frame[n].iloc[-1]) for n in HOLDINGS}
         policy_paths, policy_note = holdings_paths(
             origin, dates, last, mbs_history=var.frame["fed_mbs"]
@@ -255,10 +267,15 @@ def var_ensemble(
     else:
         roots = max_root_modulus(var.b, var.layout)
     hard = _hard_conditions(condition, var, h, notes, x_future)
-    if hard:
+    soft, free = [], None
+    if treasury_cash is not None and "tga" not in condition:
+        soft, free = _treasury_cash_conditions(treasury_cash, origin, dates, var, bool(hard))
+        notes.extend(_treasury_cash_notes(soft, treasury_cash, free is not None))
+    if hard or soft:
         from fiscalcliff.forecasting.conditional import LinearConditions, condition_shocks
 
-        conds, _ = shadow_conditions(var, LinearConditions.build(h, k, hard=hard))
+        built = LinearConditions.build(h, k, hard=hard, soft=soft, free_shocks=free)
+        conds, _ = shadow_conditions(var, built)
         res = condition_shocks(
             z, paths, var.b, var.sigma_root, var.layout, conds, np.random.default_rng(cond_seq)
         )
@@ -271,6 +288,42 @@ def var_ensemble(
         notes=tuple(notes),
         hyperparameters=hyper,
     )
+
+
+def _treasury_cash_conditions(
+    sd: float, origin: str, dates: pd.DatetimeIndex, var: _VARDraws, has_hard: bool
+) -> tuple[list, np.ndarray | None]:
+    """Soft conditions on the TGA at the quarter ends with a cash balance announced by
+    ``origin``, and the shocks that deliver them (``None``: all)."""
+    from fiscalcliff.forecasting.conditional import entry_row
+    from fiscalcliff.policy import load_policy, treasury_cash_path
+
+    if "tga" not in var.endogenous:
+        return [], None
+    h, k = len(dates), len(var.endogenous)
+    j = var.endogenous.index("tga")
+    path = treasury_cash_path(load_policy(), origin, dates)
+    soft = [
+        (entry_row(h, k, s, j), float(row["tga"]), float(sd), f"treasury_cash_{row['quarter']}")
+        for s, (_, row) in enumerate(path.iterrows())
+        if np.isfinite(row["tga"])
+    ]
+    free = None
+    if soft and not has_hard and "tga" in var.shocks:
+        mask = np.zeros((h, k), dtype=bool)
+        mask[:, var.shocks.index("tga")] = True
+        free = mask.ravel()
+    return soft, free
+
+
+def _treasury_cash_notes(soft: list, sd: float, tga_shock: bool) -> list[str]:
+    if not soft:
+        return ["tga: no Treasury cash balance announced for a quarter end inside the horizon"]
+    by = "the tga shock" if tga_shock else "all shocks"
+    quarters = ", ".join(
+        f"{label.removeprefix('treasury_cash_')} {mean:,.0f}" for _, mean, _, label in soft
+    )
+    return [f"tga: Treasury's announced cash balances {quarters} $bn (soft, sd {sd:g}, by {by})"]
 
 
 def _hard_conditions(

@@ -96,6 +96,7 @@ def build_tasks(
     draws: int = 2000,
     seed: int = 0,
     condition_on: Sequence[str] = (),
+    treasury_cash: float | None = None,
     source=None,
 ) -> tuple[list[Task], dict]:
     """The task list of a backtest and the settings it records (see :func:`backtest`)."""
@@ -104,6 +105,7 @@ def build_tasks(
     from fiscalcliff.model.identities import parse_identities
 
     check_draws_seed(draws, seed)
+    treasury_cash = _check_treasury_cash(treasury_cash)
     if isinstance(horizons, bool) or not isinstance(horizons, int) or not 1 <= horizons <= 60:
         raise InputError(f"horizons must be a whole number of months from 1 to 60 (got {horizons})")
     origin_list = parse_origins(origins) if isinstance(origins, str) else list(origins)
@@ -162,6 +164,7 @@ def build_tasks(
                     variables=variables,
                     observed=observed[:h],
                     condition=dict(condition) if kind != "rw" else {},
+                    treasury_cash=treasury_cash if kind != "rw" else None,
                 )
             )
     settings = {
@@ -178,12 +181,26 @@ def build_tasks(
         # announced: policy inputs a prior file marks `announced` follow the policy announced by the
         # origin; other exogenous inputs are held at their last value
         "mode": "realised" if condition_on else "announced",
+        # Treasury's announced end-of-quarter cash balances as soft TGA conditions (sd, $bn)
+        "treasury_cash": "off" if treasury_cash is None else f"sd {treasury_cash:g}",
         "variables": list(variables),
         "data_source": source.describe(),
         "data_last_dates": {c: f"{actual[c].last_valid_index():%Y-%m}" for c in actual},
         "vintage": "final (today's data truncated at each origin), not real-time vintages",
     }
     return tasks, settings
+
+
+def _check_treasury_cash(sd) -> float | None:
+    """``None``, or a positive finite standard deviation in $bn."""
+    if sd is None:
+        return None
+    if isinstance(sd, bool) or not isinstance(sd, int | float) or not 0 < sd <= 1e5:
+        raise InputError(
+            f"treasury_cash must be a standard deviation in $bn above 0 and at most 100000, "
+            f"e.g. 100 (got {sd!r})"
+        )
+    return float(sd)
 
 
 def run_tasks(
@@ -315,6 +332,7 @@ def backtest(
     draws: int = 2000,
     seed: int = 0,
     condition_on: Sequence[str] = (),
+    treasury_cash: float | None = None,
     source=None,
     serial: bool = False,
     scheduler: str | None = None,
@@ -348,6 +366,12 @@ def backtest(
         Realised-policy mode: the realised future of these variables is imposed (paths for
         exogenous variables, hard conditions for endogenous ones and identities). Horizons
         past the last month they are observed are not scored. ``rw`` is never conditioned.
+    treasury_cash : float, optional
+        Standard deviation ($bn) of soft conditions that put Treasury's end-of-quarter cash
+        balances announced by each origin (``policy/treasury-cash-balance.yaml``) on the
+        quarter-end months' TGA, delivered by the model's ``tga`` shock where it has one, as in
+        the shipped baseline (``policy: {treasury_cash: {sd: 100}}``). ``None`` (default): not
+        imposed. Not applied to ``rw``, nor when ``tga`` is in ``condition_on``.
     source : Source, optional
         Data source (default: ``$FISCALCLIFF_DATA_DIR`` or live FRED).
     serial, scheduler, workers
@@ -369,6 +393,7 @@ def backtest(
         draws=draws,
         seed=seed,
         condition_on=condition_on,
+        treasury_cash=treasury_cash,
         source=source,
     )
     results = run_tasks(

@@ -50,6 +50,9 @@ class Task:
         What happened after the origin (NaN where not observed).
     condition : dict
         Realised future values (arrays of length ``horizons``) of conditioned variables.
+    treasury_cash : float or None
+        Standard deviation ($bn) of the soft conditions that put Treasury's announced
+        end-of-quarter cash balances on the TGA; ``None``: not imposed.
     """
 
     model: str
@@ -63,6 +66,7 @@ class Task:
     variables: tuple[str, ...]
     observed: np.ndarray
     condition: dict[str, np.ndarray] = field(default_factory=dict)
+    treasury_cash: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ def forecast_task(task: Task):
         task.draws,
         task_seed(task.seed, task.model, task.origin),
         task.condition,
+        task.treasury_cash,
     )
 
 

@@ -431,3 +431,38 @@ def test_bad_treasury_cash_sd_exits_2_naming_the_option(cli, tmp_path, shared_da
     assert code == 2, stderr
     assert "--treasury-cash" in stderr and "standard deviation" in stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_stability_filter_forecasts_from_stable_draws_and_reports_the_explosive_share(
+    shared_data_dir,
+):
+    from fiscalcliff.evaluation.predictive import _bvar_draws
+    from fiscalcliff.model.stability import max_root_modulus
+
+    spec = load_prior_file(UNCENSORED)
+    source = OfflineDirectorySource(shared_data_dir)
+    var, _, share = _bvar_draws(spec, source, "2025-03", 300, np.random.default_rng(1), "filter")
+    assert max_root_modulus(var.b, var.layout).max() <= 1.0
+    # the share of explosive draws made, against the share among unfiltered draws (about 43%
+    # at this origin in the stored full-grid run)
+    plain, _, nan = _bvar_draws(spec, source, "2025-03", 3000, np.random.default_rng(2))
+    assert np.isnan(nan)
+    reported = float((max_root_modulus(plain.b, plain.layout) > 1.0).mean())
+    assert 0.05 < reported < 0.95  # both kinds of draw occur at this origin
+    assert abs(share - reported) < 0.1  # binomial sd below 0.03 at these draw counts
+    tasks, settings = build_tasks(
+        [UNCENSORED],
+        origins="2025-03",
+        benchmarks=("rw", "ols"),
+        horizons=2,
+        draws=100,
+        stability="filter",
+        source=source,
+    )
+    assert settings["stability"] == "filter"
+    ens = forecast_task(tasks[0])
+    assert "stability: explosive posterior draws discarded and redrawn" in ens.notes
+    assert ens.explosive_share > 0
+    assert "stability" not in " ".join(forecast_task(tasks[2]).notes)  # ols: not filtered
+    with pytest.raises(InputError, match="stability must be 'report' or 'filter'"):
+        build_tasks([UNCENSORED], origins="2025-03", stability="drop", source=source)

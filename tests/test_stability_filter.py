@@ -32,17 +32,19 @@ def test_filter_keeps_only_stable_draws_and_records_how_many_were_discarded(resu
     note = ds.attrs["stability"]
     drawn = int(note.split(" of ")[1].split()[0])
     discarded = int(note.split("(")[1].split()[0])
-    assert drawn - 120 == discarded
-    # the default model is mostly explosive (share reported in every unconditional forecast):
-    # filtering must have discarded some draws, and reported ones must be stable by eigenvalues
-    assert discarded > 0
+    # the last batch may overshoot: at least 120 of the draws made were stable
+    assert 0 < discarded <= drawn - 120
+    # the discarded share estimates the posterior's explosive share, which the report mode
+    # measures on other draws (binomial sd about 0.02 at these counts)
+    reported = results.forecast("2026-12", draws=500, seed=4).attrs["explosive_share"]
+    assert abs(discarded / drawn - reported) < 0.1
     again = results.forecast("2026-12", draws=120, seed=3, stability="filter")
     np.testing.assert_array_equal(again["reserves"].values, ds["reserves"].values)
 
 
 def test_stable_sample_roots_match_an_independent_eigenvalue_computation(results):
-    sample, roots, drawn = core.stable_sample(results, 40, np.random.default_rng(0))
-    assert sample.n_draws == 40 and drawn >= 40
+    sample, roots, drawn, explosive = core.stable_sample(results, 40, np.random.default_rng(0))
+    assert sample.n_draws == 40 and drawn - explosive >= 40
     np.testing.assert_allclose(max_root_modulus(sample.b, results.layout), roots, rtol=1e-12)
     assert (roots <= 1.0).all()
 

@@ -59,6 +59,14 @@ def add_backtest_parser(sub) -> None:
         "conditions on the TGA with this sd in $bn, as the shipped baseline does (e.g. 100; "
         "default: not imposed)",
     )
+    bt.add_argument(
+        "--stability",
+        choices=("report", "filter"),
+        default="report",
+        help="report (default): forecast from every posterior draw and report the explosive "
+        "share; filter: forecast from stable draws only (the share of explosive draws made is "
+        "still reported)",
+    )
     where = bt.add_mutually_exclusive_group()
     where.add_argument("--serial", action="store_true", help="run every task in this process")
     where.add_argument(
@@ -125,6 +133,7 @@ def backtest_cmd(args: argparse.Namespace) -> int:
             seed=args.seed,
             condition_on=_list(args.condition_on),
             treasury_cash=treasury_cash,
+            stability=args.stability,
             source=_source(args),
         )
     where = (

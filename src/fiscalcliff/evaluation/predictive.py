@@ -131,31 +131,46 @@ class _VARDraws:
     shocks: tuple[str, ...] = ()
 
 
-def _bvar_draws(spec: PriorFile, source, origin: str, draws: int, rng) -> tuple[_VARDraws, dict]:
+def _bvar_draws(
+    spec: PriorFile, source, origin: str, draws: int, rng, stability: str = "report"
+) -> tuple[_VARDraws, dict, float]:
+    """Posterior draws at ``origin``, their hyperparameters and the posterior's explosive
+    share (``stability="filter"``: only stable draws are kept; the share is of all drawn)."""
     from fiscalcliff.model import fit_cache
     from fiscalcliff.model.fit import fit
 
     with fit_cache.disabled():  # each origin is fitted once: caching would only fill the disk
         results = fit(spec, source=TruncatedSource(source, origin), as_of=origin)
-    sample = results.sample(draws, rng)
+    explosive = float("nan")
+    if stability == "filter":
+        from fiscalcliff.forecasting.core import stable_sample
+
+        sample, _, drawn, discarded = stable_sample(results, draws, rng)
+        explosive = discarded / drawn
+    else:
+        sample = results.sample(draws, rng)
     history = sample.history
     if history is not None and len(results.panel.edge):  # pragma: no cover - a guard
         raise DataError(
             f"origin {origin}: a censored model's backtest needs every series observed to the "
             f"origin (ragged edge {results.panel.edge.index[0]:%Y-%m}..)"
         )
-    return _VARDraws(
-        b=sample.b,
-        sigma_root=sample.sigma_root,
-        layout=results.layout,
-        endogenous=tuple(results.endogenous),
-        exogenous=tuple(results.exogenous),
-        identities=tuple(results.identities),
-        frame=results.panel.frame,
-        history=history,
-        censored=results.censored,
-        shocks=tuple(results.shocks),
-    ), dict(results.hyperparameters.values)
+    return (
+        _VARDraws(
+            b=sample.b,
+            sigma_root=sample.sigma_root,
+            layout=results.layout,
+            endogenous=tuple(results.endogenous),
+            exogenous=tuple(results.exogenous),
+            identities=tuple(results.identities),
+            frame=results.panel.frame,
+            history=history,
+            censored=results.censored,
+            shocks=tuple(results.shocks),
+        ),
+        dict(results.hyperparameters.values),
+        explosive,
+    )
 
 
 def _ols_draws(spec: PriorFile, source, origin: str, draws: int) -> _VARDraws:
@@ -205,6 +220,7 @@ def var_ensemble(
     seed: np.random.SeedSequence,
     condition: Mapping[str, np.ndarray] | None = None,
     treasury_cash: float | None = None,
+    stability: str = "report",
 ) -> Ensemble:
     """Forecast ensemble of a VAR-X at ``origin``: ``kind`` is ``"bvar"`` (the prior file's
     model, re-estimated on data to the origin, hyperparameters included) or ``"ols"``.
@@ -226,8 +242,11 @@ def var_ensemble(
 
     param_seq, shock_seq, cond_seq = seed.spawn(3)
     hyper: dict[str, float] = {}
+    explosive = float("nan")
     if kind == "bvar":
-        var, hyper = _bvar_draws(spec, source, origin, draws, np.random.default_rng(param_seq))
+        var, hyper, explosive = _bvar_draws(
+            spec, source, origin, draws, np.random.default_rng(param_seq), stability
+        )
     elif kind == "ols":
         var = _ols_draws(spec, source, origin, draws)
     else:  # pragma: no cover - guarded by the caller
@@ -262,7 +281,10 @@ def var_ensemble(
         history = var.history
     z = np.random.default_rng(shock_seq).standard_normal((draws, h, k))
     paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout)
-    if kind == "ols":
+    if not np.isnan(explosive):
+        roots = np.zeros(1)  # the share was measured while filtering
+        notes.append("stability: explosive posterior draws discarded and redrawn")
+    elif kind == "ols":
         roots = max_root_modulus(var.b[:1], var.layout)
     else:
         roots = max_root_modulus(var.b, var.layout)
@@ -284,7 +306,7 @@ def var_ensemble(
     values = scored_values(paths, var.endogenous, var.identities, variables, exog=x_future)
     return Ensemble(
         members=[values[:, s] for s in range(h)],
-        explosive_share=float((roots > 1.0).mean()),
+        explosive_share=float((roots > 1.0).mean()) if np.isnan(explosive) else explosive,
         notes=tuple(notes),
         hyperparameters=hyper,
     )

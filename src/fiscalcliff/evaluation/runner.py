@@ -97,6 +97,7 @@ def build_tasks(
     seed: int = 0,
     condition_on: Sequence[str] = (),
     treasury_cash: float | None = None,
+    stability: str = "report",
     source=None,
 ) -> tuple[list[Task], dict]:
     """The task list of a backtest and the settings it records (see :func:`backtest`)."""
@@ -106,6 +107,8 @@ def build_tasks(
 
     check_draws_seed(draws, seed)
     treasury_cash = _check_treasury_cash(treasury_cash)
+    if stability not in ("report", "filter"):
+        raise InputError(f"stability must be 'report' or 'filter' (got {stability!r})")
     if isinstance(horizons, bool) or not isinstance(horizons, int) or not 1 <= horizons <= 60:
         raise InputError(f"horizons must be a whole number of months from 1 to 60 (got {horizons})")
     origin_list = parse_origins(origins) if isinstance(origins, str) else list(origins)
@@ -165,6 +168,7 @@ def build_tasks(
                     observed=observed[:h],
                     condition=dict(condition) if kind != "rw" else {},
                     treasury_cash=treasury_cash if kind != "rw" else None,
+                    stability=stability,
                 )
             )
     settings = {
@@ -183,6 +187,9 @@ def build_tasks(
         "mode": "realised" if condition_on else "announced",
         # Treasury's announced end-of-quarter cash balances as soft TGA conditions (sd, $bn)
         "treasury_cash": "off" if treasury_cash is None else f"sd {treasury_cash:g}",
+        # filter: BVAR forecasts from stable posterior draws; explosive_share is then the share
+        # of all draws made that were explosive
+        "stability": stability,
         "variables": list(variables),
         "data_source": source.describe(),
         "data_last_dates": {c: f"{actual[c].last_valid_index():%Y-%m}" for c in actual},
@@ -333,6 +340,7 @@ def backtest(
     seed: int = 0,
     condition_on: Sequence[str] = (),
     treasury_cash: float | None = None,
+    stability: str = "report",
     source=None,
     serial: bool = False,
     scheduler: str | None = None,
@@ -372,6 +380,11 @@ def backtest(
         quarter-end months' TGA, delivered by the model's ``tga`` shock where it has one, as in
         the shipped baseline (``policy: {treasury_cash: {sd: 100}}``). ``None`` (default): not
         imposed. Not applied to ``rw``, nor when ``tga`` is in ``condition_on``.
+    stability : {"report", "filter"}
+        ``report`` (default): every posterior draw is used and the explosive share reported.
+        ``filter``: the BVARs forecast from stable draws only (largest companion root at most
+        one; explosive draws are discarded and redrawn), and ``explosive_share`` is the share
+        of all draws made that were explosive.
     source : Source, optional
         Data source (default: ``$FISCALCLIFF_DATA_DIR`` or live FRED).
     serial, scheduler, workers
@@ -394,6 +407,7 @@ def backtest(
         seed=seed,
         condition_on=condition_on,
         treasury_cash=treasury_cash,
+        stability=stability,
         source=source,
     )
     results = run_tasks(

@@ -53,6 +53,8 @@ class Task:
     treasury_cash : float or None
         Standard deviation ($bn) of the soft conditions that put Treasury's announced
         end-of-quarter cash balances on the TGA; ``None``: not imposed.
+    stability : {"report", "filter"}
+        ``filter``: a BVAR forecasts from its stable posterior draws only.
     """
 
     model: str
@@ -67,6 +69,7 @@ class Task:
     observed: np.ndarray
     condition: dict[str, np.ndarray] = field(default_factory=dict)
     treasury_cash: float | None = None
+    stability: str = "report"
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def forecast_task(task: Task):
         task_seed(task.seed, task.model, task.origin),
         task.condition,
         task.treasury_cash,
+        task.stability if task.kind == "bvar" else "report",
     )
 
 

@@ -133,7 +133,7 @@ MAX_DRAWS_PER_KEPT = 50
 
 def stable_sample(
     results: BVARResults, draws: int, rng: np.random.Generator
-) -> tuple[PosteriorSample, np.ndarray, int]:
+) -> tuple[PosteriorSample, np.ndarray, int, int]:
     """Posterior draws whose largest companion root is at most one (explosive ones discarded).
 
     Draws in batches sized from the stable share seen so far, until ``draws`` are kept.
@@ -145,11 +145,14 @@ def stable_sample(
     roots : ndarray, shape (draws,)
         Their largest root moduli.
     drawn : int
-        How many draws were made in all (``drawn - draws`` were discarded as explosive).
+        How many draws were made in all.
+    explosive : int
+        How many of them were explosive (discarded). ``drawn - explosive`` may exceed ``draws``:
+        the last batch can overshoot, and its surplus stable draws are not used.
     """
     from fiscalcliff.model.results import PosteriorSample
 
-    parts, roots, kept, drawn = [], [], 0, 0
+    parts, roots, kept, drawn, explosive = [], [], 0, 0, 0
     while kept < draws:
         if drawn >= MAX_DRAWS_PER_KEPT * draws:
             raise InputError(
@@ -165,8 +168,9 @@ def stable_sample(
         roots.append(r[ok])
         kept += int(ok.sum())
         drawn += batch.n_draws
+        explosive += int((~ok).sum())
     sample = PosteriorSample.concatenate(parts).take(slice(0, draws))
-    return sample, np.concatenate(roots)[:draws], drawn
+    return sample, np.concatenate(roots)[:draws], drawn, explosive
 
 
 def forecast(
@@ -220,10 +224,10 @@ def forecast(
     param_rng = np.random.default_rng(param_seq)
     roots, stability_note = None, "not checked"
     if stability == "filter":
-        sample, roots, drawn = stable_sample(results, draws, param_rng)
+        sample, roots, drawn, explosive = stable_sample(results, draws, param_rng)
         stability_note = (
             f"filtered: kept {draws} stable draws of {drawn} drawn "
-            f"({drawn - draws} explosive draws discarded)"
+            f"({explosive} explosive draws discarded)"
         )
     else:
         sample = results.sample(draws, param_rng)

@@ -34,6 +34,8 @@ class _Problem:
     psi: np.ndarray
     own_lag_mean: np.ndarray
     exog_scale: np.ndarray
+    #: exogenous tightness of each exogenous variable, relative to the tightness
+    exog_tightness: np.ndarray
     spec: PriorFile
     #: informative exogenous priors; only Σ-scaled rows enter the conjugate prior
     exo: ExogenousPlan = field(default_factory=ExogenousPlan)
@@ -51,7 +53,7 @@ class _Problem:
             psi=self.psi,
             own_lag_mean=self.own_lag_mean,
             exog_scale=self.exog_scale,
-            exog_tightness=mn.exogenous_tightness,
+            exog_tightness=self.exog_tightness,
             constant_variance=mn.constant_variance,
         )
 
@@ -121,6 +123,10 @@ def fit_arrays(
     )
     own = mn.own_lag_mean
     own_mean = np.array([own.get(v, 1.0) if isinstance(own, dict) else own for v in m.endogenous])
+    tight = mn.exogenous_tightness
+    exog_tight = np.array(
+        [tight.get(v, 1.0) if isinstance(tight, dict) else tight for v in m.exogenous], dtype=float
+    )
     est = exog[p:]
     scale = est.std(axis=0, ddof=1) if est.shape[1] else np.zeros(0)
     scale = np.where(scale > 0, scale, 1.0)
@@ -133,6 +139,7 @@ def fit_arrays(
         psi=psi,
         own_lag_mean=own_mean,
         exog_scale=scale,
+        exog_tightness=exog_tight,
         spec=spec,
         exo=exogenous_plan(spec, layout, psi, k + 2.0),
     )

@@ -5,7 +5,7 @@ Follows Giannone, Lenza & Primiceri (2015) and the R package BVAR (Kuschnig & Va
 * prior mean: ``own_lag_mean`` on each variable's own first lag, zero elsewhere;
 * prior variance of the coefficient on variable ``j`` at lag ``l`` in equation ``i``:
   ``lambda^2 / l^alpha * psi_i / psi_j`` (through ``Sigma ⊗ Omega`` with ``E[Sigma_ii] = psi_i``);
-* exogenous variable ``x``: ``(lambda * exogenous_tightness)^2 * psi_i / s_x^2``;
+* exogenous variable ``x``: ``(lambda * exogenous_tightness_x)^2 * psi_i / s_x^2``;
 * constant: ``constant_variance * psi_i`` (diffuse);
 * sum-of-coefficients (``mu``) and single-unit-root (``delta``) dummy observations built from
   the mean of the pre-sample observations (Bańbura, Giannone & Reichlin 2010).
@@ -30,7 +30,7 @@ def minnesota_prior(
     psi: np.ndarray,
     own_lag_mean: np.ndarray,
     exog_scale: np.ndarray,
-    exog_tightness: float,
+    exog_tightness: float | np.ndarray,
     constant_variance: float,
 ) -> NIWPrior:
     """Conjugate Minnesota prior moments.
@@ -49,8 +49,9 @@ def minnesota_prior(
         Prior mean of each variable's own first-lag coefficient (1 = random walk).
     exog_scale : ndarray, shape (n_exog,)
         Standard deviation of each exogenous variable (puts its coefficient on a unit scale).
-    exog_tightness : float
-        Tightness of exogenous coefficients relative to ``lambda``.
+    exog_tightness : float or ndarray, shape (n_exog,)
+        Tightness of exogenous coefficients relative to ``lambda`` (one value, or one per
+        exogenous variable).
     constant_variance : float
         Prior variance factor of the intercept (large = diffuse).
 

@@ -28,6 +28,7 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 OwnLagMean = Annotated[Real, Field(ge=-5, le=5)]
 #: a residual variance scale (psi), in the squared units of the variable
 ResidualVariance = Annotated[Real, Field(gt=0, le=1e15)]
+ExogenousTightness = Annotated[Real, Field(gt=0, le=1e4)]
 
 
 class _Frozen(BaseModel):
@@ -166,7 +167,11 @@ class MinnesotaPrior(_Frozen):
     tightness: Hyperparameter = Hyperparameter(mode=0.2, sd=0.4, min=1e-4, max=5.0)
     cross_tightness: Real = Field(1.0, gt=0, le=1e4, description="must be 1 for the exact sampler")
     lag_decay: Real = Field(2.0, ge=0, le=10)
-    exogenous_tightness: Real = Field(1.0, gt=0, le=1e4, description="relative to tightness")
+    exogenous_tightness: ExogenousTightness | dict[str, ExogenousTightness] = Field(
+        1.0,
+        description="relative to tightness; a mapping sets it per exogenous variable (those it "
+        "leaves out: 1)",
+    )
     constant_variance: Real = Field(1.0e6, gt=0, le=1e16)
     own_lag_mean: OwnLagMean | dict[str, OwnLagMean] = 1.0
     psi: Literal["auto"] | dict[str, ResidualVariance] = "auto"
@@ -438,6 +443,14 @@ class PriorFile(_Frozen):
         own = self.prior.minnesota.own_lag_mean
         if isinstance(own, dict):
             problems += [f"own_lag_mean: '{n}' is not endogenous" for n in own if n not in endog]
+        exo_tight = self.prior.minnesota.exogenous_tightness
+        if isinstance(exo_tight, dict):
+            problems += [
+                f"exogenous_tightness: '{n}' is not exogenous "
+                f"(exogenous: {', '.join(self.model.exogenous) or 'none'})"
+                for n in exo_tight
+                if n not in self.model.exogenous
+            ]
         soc = self.prior.sum_of_coefficients
         if soc is not None and soc.variables is not None:
             problems += [

@@ -24,8 +24,9 @@ OUT = ROOT / "docs" / "concepts" / "default-candidates.md"
 
 #: (label in the table, stored backtest directory, model name inside it, prior file)
 CANDIDATES = [
-    ("default (censored, 3 lags)", "default", "default", "priors/default.yaml"),
-    # stored while it was the default, under that name
+    ("default (censored, 3 lags, fiscal shrunk)", "default", "default", "priors/default.yaml"),
+    # stored while they were the default, under that name
+    ("censored, 3 lags", "censored-3-lags", "default", "priors/censored-3-lags.yaml"),
     ("censored, 6 lags", "censored-6-lags", "default", "priors/censored-6-lags.yaml"),
     ("censored, 12 lags", "censored", "censored", "priors/censored.yaml"),
     ("uncensored, 12 lags", "default", "uncensored", "priors/uncensored.yaml"),
@@ -56,13 +57,14 @@ def _tables(directory: str) -> dict:
         "versus": skill_table(ds, "minnesota"),
         "coverage": coverage_table(ds),
         "explosive": explosive_table(ds),
+        "explosive_share": ds["explosive_share"],
     }
 
 
 def main(out: Path = OUT) -> None:
     """Write the candidates table to ``out``."""
     stored = {d: _tables(d) for d in dict.fromkeys(d for _, d, _, _ in CANDIDATES)}
-    labels, skills, versus, covers, explosive = [], [], [], [], []
+    labels, skills, versus, covers, explosive, calm = [], [], [], [], [], []
     for label, directory, model, _ in CANDIDATES:
         t = stored[directory]
         labels.append(label)
@@ -71,6 +73,8 @@ def main(out: Path = OUT) -> None:
         covers.append(t["coverage"].loc[model]["cover90 all"])
         e = t["explosive"].loc[model]
         explosive.append(f"{100 * e['median']:.0f}% ({100 * e['min']:.0f}–{100 * e['max']:.0f}%)")
+        shares = t["explosive_share"].sel(model=model).values
+        calm.append(f"{int((shares <= 0.2).sum())} of {shares.size}")
     cells = [(v, g) for v in TARGETS for g in GROUPS]
     rows = []
     for v, g in cells:
@@ -88,6 +92,7 @@ def main(out: Path = OUT) -> None:
         )
     rows.append("| explosive draws per origin, median (range) (≤ 20%) | " + " | ".join(explosive))
     rows[-1] += " |"
+    rows.append("| origins with ≤ 20% explosive draws | " + " | ".join(calm) + " |")
     lines = [
         "<!-- written by docs/scripts/default_candidates.py from docs/backtests/; do not edit -->",
         "",

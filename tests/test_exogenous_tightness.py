@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _prior_with(tmp_path: Path, value: str) -> Path:
-    text = (ROOT / "priors" / "default.yaml").read_text()
+    text = (ROOT / "priors" / "censored-3-lags.yaml").read_text()  # every input at 1
     assert "    exogenous_tightness: 1.0\n" in text
     path = tmp_path / "exo.yaml"
     path.write_text(

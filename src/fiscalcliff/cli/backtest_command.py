@@ -84,20 +84,17 @@ def add_backtest_parser(sub) -> None:
     bt.add_argument("--out", required=True, metavar="DIR", help="output directory")
 
 
-def _positive_sd(text: str | None) -> float | None:
-    """``--treasury-cash``: a standard deviation in $bn, or None when not given."""
+def _treasury_cash(text: str | None) -> float | None:
+    """``--treasury-cash`` as a number, checked by the backtest's own rule."""
+    from fiscalcliff.evaluation.runner import check_treasury_cash
+
     if text is None:
         return None
     try:
-        value = float(text)
+        value: float | str = float(text)
     except ValueError:
-        value = float("nan")
-    if not 0 < value <= 1e5:  # also refuses nan
-        raise InputError(
-            f"--treasury-cash must be a standard deviation in $bn above 0 and at most 100000, "
-            f"e.g. 100 (got {text!r})"
-        )
-    return value
+        value = text  # not a number: refused, and shown as given
+    return check_treasury_cash(value, "--treasury-cash")
 
 
 def _list(text: str) -> list[str]:
@@ -119,7 +116,7 @@ def backtest_cmd(args: argparse.Namespace) -> int:
             f"--horizons must be a whole number of months from 1 to 60 (got {args.horizons})"
         )
     benchmarks = [] if args.benchmarks.strip() == "none" else _list(args.benchmarks)
-    treasury_cash = _positive_sd(args.treasury_cash)
+    treasury_cash = _treasury_cash(args.treasury_cash)
     check_run_args(args, out="directory", owns=owns_backtest_entry)
     reporter = Reporter(not args.quiet)
     start = time.perf_counter()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from fiscalcliff.errors import DataError
+from fiscalcliff.evaluation.origins import month_after
 from fiscalcliff.evaluation.truncate import TruncatedSource
 from fiscalcliff.model.design import LagLayout
 from fiscalcliff.model.identities import Identity, parse_identities
@@ -255,8 +256,6 @@ def var_ensemble(
     notes = []
     k, h = len(var.endogenous), horizons
     x_future = np.empty((h, len(var.exogenous)))
-    from fiscalcliff.evaluation.origins import month_after
-
     dates = pd.date_range(f"{month_after(origin)}-01", periods=h, freq="MS")
     announced = [n for n in spec.model.announced if n not in condition]
     if announced:  # the policy announced by the origin (real time), from the last value
@@ -281,13 +280,12 @@ def var_ensemble(
         history = var.history
     z = np.random.default_rng(shock_seq).standard_normal((draws, h, k))
     paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout)
-    if not np.isnan(explosive):
-        roots = np.zeros(1)  # the share was measured while filtering
+    if not np.isnan(explosive):  # measured while filtering
         notes.append("stability: explosive posterior draws discarded and redrawn")
-    elif kind == "ols":
-        roots = max_root_modulus(var.b[:1], var.layout)
     else:
-        roots = max_root_modulus(var.b, var.layout)
+        explosive = float(
+            (max_root_modulus(var.b[:1] if kind == "ols" else var.b, var.layout) > 1.0).mean()
+        )
     hard = _hard_conditions(condition, var, h, notes, x_future)
     soft, free = [], None
     if treasury_cash is not None and "tga" not in condition:
@@ -306,7 +304,7 @@ def var_ensemble(
     values = scored_values(paths, var.endogenous, var.identities, variables, exog=x_future)
     return Ensemble(
         members=[values[:, s] for s in range(h)],
-        explosive_share=float((roots > 1.0).mean()) if np.isnan(explosive) else explosive,
+        explosive_share=explosive,
         notes=tuple(notes),
         hyperparameters=hyper,
     )

@@ -106,7 +106,7 @@ def build_tasks(
     from fiscalcliff.model.identities import parse_identities
 
     check_draws_seed(draws, seed)
-    treasury_cash = _check_treasury_cash(treasury_cash)
+    treasury_cash = check_treasury_cash(treasury_cash)
     if stability not in ("report", "filter"):
         raise InputError(f"stability must be 'report' or 'filter' (got {stability!r})")
     if isinstance(horizons, bool) or not isinstance(horizons, int) or not 1 <= horizons <= 60:
@@ -198,13 +198,13 @@ def build_tasks(
     return tasks, settings
 
 
-def _check_treasury_cash(sd) -> float | None:
-    """``None``, or a positive finite standard deviation in $bn."""
+def check_treasury_cash(sd, name: str = "treasury_cash") -> float | None:
+    """``None``, or a positive finite standard deviation in $bn; errors call it ``name``."""
     if sd is None:
         return None
     if isinstance(sd, bool) or not isinstance(sd, int | float) or not 0 < sd <= 1e5:
         raise InputError(
-            f"treasury_cash must be a standard deviation in $bn above 0 and at most 100000, "
+            f"{name} must be a standard deviation in $bn above 0 and at most 100000, "
             f"e.g. 100 (got {sd!r})"
         )
     return float(sd)

@@ -105,7 +105,7 @@ def forecast_task(task: Task):
         task_seed(task.seed, task.model, task.origin),
         task.condition,
         task.treasury_cash,
-        task.stability if task.kind == "bvar" else "report",
+        task.stability,
     )
 
 

@@ -114,6 +114,22 @@ def test_kl_without_hard_conditions_is_the_gaussian_closed_form():
     assert float(kl) == pytest.approx(want, rel=1e-10)
 
 
+def test_batched_kl_at_a_scenario_size_is_the_gaussian_closed_form():
+    # four soft conditions on 15 months x 7 shocks, loadings of very different scales (as a
+    # TGA condition in $bn next to a yield in percent), against the closed form per draw
+    rng = np.random.default_rng(12)
+    g = rng.standard_normal((20, 4, 105)) * np.array([300.0, 1.0, 0.05, 40.0])[:, None]
+    d = rng.standard_normal((20, 4)) * np.array([300.0, 1.0, 0.05, 40.0])
+    s = np.array([100.0, 0.5, 0.01, 20.0]) ** 2
+    kl, pinned = kl_from_standard(g, d, s)
+    assert np.all(pinned == 0)
+    for i in range(20):
+        mu, cov = shock_moments(g[i], d[i], s)
+        _, logdet = np.linalg.slogdet(cov)
+        want = 0.5 * (np.trace(cov) + mu @ mu - 105 - logdet)
+        assert float(kl[i]) == pytest.approx(want, rel=1e-8)
+
+
 def test_hard_conditions_count_by_their_mean_shift():
     rng = np.random.default_rng(3)
     g = rng.standard_normal((2, 6))

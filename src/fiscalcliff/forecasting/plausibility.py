@@ -34,6 +34,10 @@ import numpy as np
 Q_WARN = 0.9
 #: eigenvalues of Sigma_e below this count as pinned by a hard condition
 _PINNED = 1e-9
+#: singular values of G below this times the largest are redundant conditions (the Gram
+#: matrix's eigenvalues carry rounding of about 1e-16 of the largest, i.e. 1e-8 in singular
+#: values)
+_RANK_TOL = 1e-6
 
 
 class PlausibilityWarning(UserWarning):
@@ -111,7 +115,11 @@ def kl_from_standard(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[np.nd
     """Support-variant KL of the conditioned shocks from ``N(0, I)``, and the pinned count.
 
     Works in the row space of ``G`` (``G = U L V'``): there ``Sigma_e`` is
-    ``V L^-1 U' S U L^-1 V'``; elsewhere it is the identity. Batched over draws.
+    ``V L^-1 U' S U L^-1 V'``; elsewhere it is the identity. Batched over draws. ``U`` and ``L``
+    come from the eigendecomposition of the small Gram matrix ``G G'`` (m x m, m the number of
+    conditions) rather than an SVD of the wide ``G`` (m x h K), which is several times faster
+    for 10,000 draws; directions with a singular value below ``_RANK_TOL`` times the largest
+    (redundant conditions, at the Gram matrix's rounding level) are dropped.
 
     Parameters
     ----------
@@ -126,8 +134,10 @@ def kl_from_standard(g: np.ndarray, d: np.ndarray, s: np.ndarray) -> tuple[np.nd
         Directions with zero variance (pinned by hard conditions).
     """
     g = np.asarray(g, dtype=float)
-    u, sv, _ = np.linalg.svd(g, full_matrices=False)  # u (..., m, r), sv (..., r)
-    keep = sv > 1e-10 * np.maximum(sv.max(axis=-1, keepdims=True), 1e-300)  # rank per draw
+    gram = g @ np.swapaxes(g, -1, -2)  # (..., m, m) = U L^2 U'
+    w, u = np.linalg.eigh(gram)
+    sv = np.sqrt(np.clip(w, 0.0, None))  # u (..., m, m), sv (..., m)
+    keep = sv > _RANK_TOL * np.maximum(sv.max(axis=-1, keepdims=True), 1e-300)  # rank per draw
     safe = np.where(keep, sv, 1.0)
     shift = np.where(keep, np.einsum("...mr,...m->...r", u, d) / safe, 0.0)
     inner = np.einsum("...mr,m,...mq->...rq", u, np.asarray(s, float), u) / (

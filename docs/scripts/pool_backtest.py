@@ -1,0 +1,218 @@
+"""A linear prediction pool of the candidate models, scored like the backtest (issue 14, item 2).
+
+Geweke & Amisano (2011, "Optimal prediction pools", J. Econometrics): at each origin ``t`` the
+pool's weights maximise the historical log score of the mixture,
+
+    w_t = argmax_w  sum_s log( sum_m w_m p_m(y_{s+1} | data to s) ),   w on the simplex,
+
+over the earlier origins ``s`` whose one-month-ahead outcome is known at ``t`` (``s + 1 <= t``).
+``p_m`` is the product of the model's kernel-density marginals (``scoringrules.logs_ensemble``,
+as in the backtest) of the six target series; reserves is an identity of the others and is
+left out of the weights so it is not counted twice. The pool's forecast at ``t`` is a mixture
+drawn *draw by draw*: draw ``i`` of every horizon and variable comes from the same model, chosen
+with probability ``w_t``, so a scenario comparison run on the pool would stay paired. Its CRPS
+(``scoringrules.crps_ensemble``) is compared with the random walk's, as in the backtest.
+
+The models' ensembles are the backtest's own (:func:`fiscalcliff.evaluation.tasks.forecast_task`,
+same seeds), so on the grid 2022-06..2025-11 each model's CRPS equals its stored full-grid run.
+Origins from ``--train-start`` to 2022-05 only train the first weights.
+
+Run from the repository root (2 cores: about 25 minutes for three models)::
+
+    FISCALCLIFF_DATA_DIR=../shared/data python docs/scripts/pool_backtest.py \
+        --priors priors/default.yaml --priors priors/uncensored.yaml \
+        --priors priors/censored-6-lags.yaml --out docs/backtests/pool
+
+Writes ``skill.md`` (skill against the random walk, 1-3 / 4-6 / 7-12 months, and 90% coverage,
+for the pool, an equal-weight pool and each model), ``weights.csv`` (the weights per origin) and
+``ensembles.npz`` is kept in ``--cache`` (not in the output) for re-analysis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TARGETS = ("reserves", "tga", "rrp", "policy_rate", "bill_3m", "yield_10y")
+WEIGHT_SERIES = ("tga", "rrp", "policy_rate", "bill_3m", "yield_10y")  # reserves: an identity
+GROUPS = {"1-3": (1, 3), "4-6": (4, 6), "7-12": (7, 12)}
+GRID_START = "2022-06"
+
+
+def _ensemble(task):
+    """One task's forecast members as float32 ``(horizons, draws, V)`` (BLAS single-threaded)."""
+    from fiscalcliff.evaluation.tasks import forecast_task
+    from fiscalcliff.model.mcmc.blas import single_blas_thread
+
+    with single_blas_thread():
+        ens = forecast_task(task)
+    if task.kind == "rw":  # members differ in size per horizon: keep them as a list
+        return [m.astype(np.float32) for m in ens.members]
+    return np.stack(ens.members).astype(np.float32)
+
+
+def run_ensembles(priors, origins: str, draws: int, seed: int, cache: Path):
+    """Every (model, origin) ensemble of the backtest's tasks, read from ``cache`` if there."""
+    from fiscalcliff.evaluation.runner import build_tasks
+
+    tasks, settings = build_tasks(
+        priors, benchmarks=("rw",), origins=origins, horizons=12, draws=draws, seed=seed
+    )
+    key = json.dumps(
+        {
+            "priors": [str(p) for p in priors],
+            "origins": origins,
+            "draws": draws,
+            "seed": seed,
+            "sha": settings.get("prior_sha256"),
+        },
+        sort_keys=True,
+    )
+    if cache.exists():
+        with np.load(cache, allow_pickle=True) as z:
+            if str(z["key"]) == key:
+                return tasks, z["ensembles"].item()
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        futures = client.map(_ensemble, tasks, pure=False)
+        results = client.gather(futures)
+    ensembles = {(t.model, t.origin): r for t, r in zip(tasks, results, strict=True)}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, key=key, ensembles=np.array(ensembles, dtype=object))
+    return tasks, ensembles
+
+
+def optimal_weights(log_dens: np.ndarray, step: float = 0.01) -> np.ndarray:
+    """Weights on the simplex maximising ``sum_s log(sum_m w_m exp(log_dens[s, m]))``.
+
+    A grid search with spacing ``step`` (exact enough for two or three models, and free of
+    optimiser tolerances); equal weights when there is no history.
+    """
+    n, k = log_dens.shape
+    if n == 0:
+        return np.full(k, 1.0 / k)
+    ticks = np.round(np.arange(0.0, 1.0 + step / 2, step), 10)
+    grid = np.array([w for w in itertools.product(ticks, repeat=k - 1) if sum(w) <= 1 + 1e-12])
+    grid = np.column_stack([grid, 1.0 - grid.sum(axis=1)])
+    top = log_dens.max(axis=1, keepdims=True)  # log-sum-exp per origin
+    score = np.log(np.exp(log_dens - top) @ grid.T + 1e-300).sum(axis=0)
+    return grid[int(np.argmax(score))]
+
+
+def pool_members(stack: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """The mixture's ensemble: draw ``i`` of every horizon and variable from model ``pick[i]``.
+
+    Parameters
+    ----------
+    stack : ndarray, shape (M, H, D, V)
+        Each model's ensemble (M models, H horizons, D draws, V variables).
+    pick : ndarray of int, shape (D,)
+        The model of each draw.
+
+    Returns
+    -------
+    ndarray, shape (H, D, V)
+    """
+    return stack[pick, :, np.arange(stack.shape[2])].transpose(1, 0, 2)
+
+
+def main() -> None:
+    import scoringrules as sr
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--priors", action="append", required=True)
+    ap.add_argument("--train-start", default="2021-06")
+    ap.add_argument("--end", default="2025-11")
+    ap.add_argument("--draws", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/fiscalcliff-pool/ensembles.npz"))
+    args = ap.parse_args()
+
+    tasks, ens = run_ensembles(
+        args.priors, f"{args.train_start}:{args.end}", args.draws, args.seed, args.cache
+    )
+    variables = list(tasks[0].variables)
+    models = list(dict.fromkeys(t.model for t in tasks if t.kind != "rw"))
+    origins = list(dict.fromkeys(t.origin for t in tasks))
+    observed = {t.origin: t.observed for t in tasks}
+    col = {v: variables.index(v) for v in TARGETS}
+    wcols = [col[v] for v in WEIGHT_SERIES]
+
+    # one-month-ahead log densities of every model at every origin (weights' history)
+    logd = np.full((len(origins), len(models)), np.nan)
+    for i, o in enumerate(origins):
+        obs = observed[o][0, wcols]
+        for j, m in enumerate(models):
+            ls = sr.logs_ensemble(obs, ens[(m, o)][0][:, wcols], m_axis=0, backend="numpy")
+            logd[i, j] = -np.sum(ls)  # logs_ensemble is minus the log density
+    grid = [o for o in origins if o >= GRID_START]
+    rng = np.random.default_rng(args.seed)
+    rows, crps, cover = [], {}, {}
+    for o in grid:
+        t = origins.index(o)
+        w = optimal_weights(logd[:t][np.isfinite(logd[:t]).all(axis=1)])  # s + 1 <= t
+        rows.append({"origin": o, **{m: w[j] for j, m in enumerate(models)}})
+        pick = rng.choice(len(models), size=args.draws, p=w)  # one model per draw, all horizons
+        eq = np.arange(args.draws) % len(models)  # equal weights, same pairing rule
+        stack = np.stack([ens[(m, o)] for m in models])  # (M, H, D, V)
+        pools = {"pool": pool_members(stack, pick), "equal": pool_members(stack, eq)}
+        cands = {**pools, **{m: ens[(m, o)] for m in models}}
+        for name, e in cands.items():
+            for h in range(12):
+                y = observed[o][h]
+                ok = np.isfinite(y)
+                c = np.full(len(variables), np.nan)
+                c[ok] = sr.crps_ensemble(
+                    y[ok], e[h][:, ok].astype(float), m_axis=0, backend="numpy"
+                )
+                crps[(name, o, h + 1)] = c
+                q = np.quantile(e[h], [0.05, 0.95], axis=0)
+                cov = np.where(ok, ((q[0] <= y) & (y <= q[1])).astype(float), np.nan)
+                cover[(name, o, h + 1)] = cov
+        for h in range(12):
+            y = observed[o][h]
+            ok = np.isfinite(y)
+            c = np.full(len(variables), np.nan)
+            c[ok] = sr.crps_ensemble(
+                y[ok], ens[("rw", o)][h][:, ok].astype(float), m_axis=0, backend="numpy"
+            )
+            crps[("rw", o, h + 1)] = c
+
+    names = ["pool", "equal", *models]
+    lines = ["| series | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for v in TARGETS:
+        cells = []
+        for name in names:
+            sk = []
+            for lo, hi in GROUPS.values():
+                cells_h = [(o, h) for o in grid for h in range(lo, hi + 1)]
+                a = np.nanmean([crps[(name, o, h)][col[v]] for o, h in cells_h])
+                r = np.nanmean([crps[("rw", o, h)][col[v]] for o, h in cells_h])
+                sk.append(f"{1 - a / r:+.2f}".replace("-", "−"))
+            cv = np.nanmean([cover[(name, o, h)][col[v]] for o in grid for h in range(1, 13)])
+            cells.append(" / ".join(sk) + f" ({cv:.0%})")
+        lines.append(f"| {v} | " + " | ".join(cells) + " |")
+    weights = pd.DataFrame(rows).set_index("origin")
+    args.out.mkdir(parents=True, exist_ok=True)
+    weights.round(2).to_csv(args.out / "weights.csv")
+    text = "\n".join(lines) + "\n"
+    summary = weights.describe().loc[["mean", "min", "max"]].round(2)
+    text += "\nPool weights over the grid's origins:\n\n" + summary.to_markdown() + "\n"
+    (args.out / "skill.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -373,9 +373,15 @@ def _singular_draw_labels(corr: np.ndarray, labels: Sequence[str]) -> tuple[int,
     return worst, involved, float(eigval[worst, 0])
 
 
-def _loadings_norms(rows: np.ndarray, free: np.ndarray | None, **kw: Any) -> tuple[Any, ...]:
-    """Loadings on the free shocks, their row norms and a mask of rows they cannot move."""
-    g = constraint_loadings(rows, **kw)
+def _loadings_norms(
+    rows: np.ndarray, free: np.ndarray | None, *, loadings: np.ndarray | None = None, **kw: Any
+) -> tuple[Any, ...]:
+    """Loadings on the free shocks, their row norms and a mask of rows they cannot move.
+
+    ``loadings`` are the rows' loadings on every shock, if the caller has them (they are then
+    not modified).
+    """
+    g = constraint_loadings(rows, **kw) if loadings is None else loadings.copy()
     full = np.linalg.norm(g, axis=2)
     if free is not None:
         g *= free
@@ -531,11 +537,12 @@ def _condition_chunk(
     eq_labels = (*c.hard_labels, *c.soft_labels)
     targets = np.hstack([hard_values, soft_targets])
     gn = qinv = None
-    g_eq = None
+    g_eq = g_every = None
     if eq_rows.shape[0]:
         keep, redundant = _drop_redundant_equalities(eq_rows, targets, eq_labels, m_h)
         diagnostics["redundant_conditions"] = tuple(redundant)
-        g_eq, norms, stuck = _loadings_norms(eq_rows, free, **common)
+        g_every = constraint_loadings(eq_rows, **common)  # on every shock, free or not
+        g_eq, norms, stuck = _loadings_norms(eq_rows, free, loadings=g_every)
         stuck_rows = [i for i in keep if stuck[:, i].any()]
         if stuck_rows:
             counts = stuck[:, stuck_rows].sum(axis=0)
@@ -565,7 +572,8 @@ def _condition_chunk(
         # Bounds are physical limits, not policy: every shock may move to respect them, within
         # the directions that leave the hard/soft conditions exactly as imposed.
         if free is not None and gn is not None:
-            g_all, norms_all, _ = _loadings_norms(eq_rows[keep], None, **common)
+            g_all = g_every[:, keep]
+            norms_all = np.linalg.norm(g_all, axis=2)
             gn = g_all / norms_all[..., None]
             qinv = np.linalg.inv(gn @ np.swapaxes(gn, 1, 2))
         dz += _bound_adjustment(z_flat + dz, y0, dz, c, gn, qinv, None, common, rng, diagnostics)

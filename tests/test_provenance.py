@@ -150,6 +150,10 @@ def test_frame_hash_of_empty_frame() -> None:
 
 def test_package_version() -> None:
     assert package_version() == fiscalcliff._version.__version__
+    # the installed distribution's metadata says the same (pyproject.toml reads _version.py)
+    from importlib.metadata import version
+
+    assert version("fiscalcliff") == fiscalcliff._version.__version__
     assert isinstance(package_version(), str) and package_version()
 
 

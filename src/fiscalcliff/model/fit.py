@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,6 +90,13 @@ class _Problem:
         return niw.posterior(np.vstack([yd, self.y]), np.vstack([xd, self.x]), self.prior(values))
 
 
+def _per_variable(setting: float | Mapping[str, float], names: Sequence[str]) -> np.ndarray:
+    """A prior setting given once or per variable (variables a mapping leaves out: 1)."""
+    if isinstance(setting, Mapping):
+        return np.array([setting.get(v, 1.0) for v in names], dtype=float)
+    return np.full(len(names), float(setting))
+
+
 def fit_arrays(
     spec: PriorFile,
     endog: np.ndarray,
@@ -121,12 +128,8 @@ def fit_arrays(
         if mn.psi == "auto"
         else np.array([mn.psi[v] for v in m.endogenous])
     )
-    own = mn.own_lag_mean
-    own_mean = np.array([own.get(v, 1.0) if isinstance(own, dict) else own for v in m.endogenous])
-    tight = mn.exogenous_tightness
-    exog_tight = np.array(
-        [tight.get(v, 1.0) if isinstance(tight, dict) else tight for v in m.exogenous], dtype=float
-    )
+    own_mean = _per_variable(mn.own_lag_mean, m.endogenous)
+    exog_tight = _per_variable(mn.exogenous_tightness, m.exogenous)
     est = exog[p:]
     scale = est.std(axis=0, ddof=1) if est.shape[1] else np.zeros(0)
     scale = np.where(scale > 0, scale, 1.0)

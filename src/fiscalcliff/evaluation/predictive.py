@@ -130,6 +130,9 @@ class _VARDraws:
     #: names of the columns of ``sigma_root`` (the prior file's named shocks; reduced form: the
     #: endogenous variables, Cholesky order)
     shocks: tuple[str, ...] = ()
+    #: each draw's largest companion-root modulus when the fit already computed it (censored
+    #: Gibbs draws); None: computed here
+    max_root: np.ndarray | None = None
 
 
 def _bvar_draws(
@@ -168,6 +171,7 @@ def _bvar_draws(
             history=history,
             censored=results.censored,
             shocks=tuple(results.shocks),
+            max_root=sample.max_root,
         ),
         dict(results.hyperparameters.values),
         explosive,
@@ -238,6 +242,7 @@ def var_ensemble(
     shock named ``tga`` when it has one and no hard condition is imposed, else by all shocks.
     """
     from fiscalcliff.forecasting.censor import censor, shadow_conditions
+    from fiscalcliff.forecasting.core import EXPLOSIVE_ROOT
     from fiscalcliff.forecasting.paths import simulate_paths
     from fiscalcliff.model.stability import max_root_modulus
 
@@ -283,9 +288,10 @@ def var_ensemble(
     if not np.isnan(explosive):  # measured while filtering
         notes.append("stability: explosive posterior draws discarded and redrawn")
     else:
-        explosive = float(
-            (max_root_modulus(var.b[:1] if kind == "ols" else var.b, var.layout) > 1.0).mean()
-        )
+        roots = var.max_root
+        if roots is None:
+            roots = max_root_modulus(var.b[:1] if kind == "ols" else var.b, var.layout)
+        explosive = float((roots > EXPLOSIVE_ROOT).mean())
     hard = _hard_conditions(condition, var, h, notes, x_future)
     soft, free = [], None
     if treasury_cash is not None and "tga" not in condition:

@@ -42,9 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fiscalcliff.evaluation.summary import HORIZON_GROUPS
+
 TARGETS = ("reserves", "tga", "rrp", "policy_rate", "bill_3m", "yield_10y")
 WEIGHT_SERIES = ("tga", "rrp", "policy_rate", "bill_3m", "yield_10y")  # reserves: an identity
-GROUPS = {"1-3": (1, 3), "4-6": (4, 6), "7-12": (7, 12)}
 GRID_START = "2022-06"
 
 
@@ -131,8 +132,31 @@ def pool_members(stack: np.ndarray, pick: np.ndarray) -> np.ndarray:
     return stack[pick, :, np.arange(stack.shape[2])].transpose(1, 0, 2)
 
 
+def _scores(ensembles: dict, observed: dict, names: list, grid: list, variables: list):
+    """Every candidate's scores as an xarray Dataset in the backtest's layout (model, origin,
+    variable, horizon), from :func:`fiscalcliff.evaluation.scores.score_ensemble`, so the
+    backtest's summaries apply to it."""
+    import xarray as xr
+
+    from fiscalcliff.evaluation.scores import score_ensemble
+
+    fields = ("crps", "cover50", "cover90")
+    h, v = observed[grid[0]].shape
+    out = {f: np.full((len(names), len(grid), v, h), np.nan) for f in fields}
+    for i, name in enumerate(names):
+        for j, o in enumerate(grid):
+            for s in range(h):
+                scored = score_ensemble(ensembles[(name, o)][s], observed[o][s])
+                for f in fields:
+                    out[f][i, j, :, s] = scored[f]
+    dims = ("model", "origin", "variable", "horizon")
+    coords = {"model": names, "origin": grid, "variable": variables, "horizon": np.arange(1, h + 1)}
+    return xr.Dataset({f: (dims, a) for f, a in out.items()}, coords=coords)
+
+
 def main() -> None:
-    import scoringrules as sr
+    from fiscalcliff.evaluation.scores import score_ensemble
+    from fiscalcliff.evaluation.summary import coverage_table, skill_table
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--priors", action="append", required=True)
@@ -156,19 +180,17 @@ def main() -> None:
     models = list(dict.fromkeys(t.model for t in tasks if t.kind != "rw"))
     origins = list(dict.fromkeys(t.origin for t in tasks))
     observed = {t.origin: t.observed for t in tasks}
-    col = {v: variables.index(v) for v in TARGETS}
     wcols = [variables.index(v) for v in args.weight_series.split(",")]
 
     # one-month-ahead log densities of every model at every origin (weights' history)
     logd = np.full((len(origins), len(models)), np.nan)
     for i, o in enumerate(origins):
-        obs = observed[o][0, wcols]
         for j, m in enumerate(models):
-            ls = sr.logs_ensemble(obs, ens[(m, o)][0][:, wcols], m_axis=0, backend="numpy")
-            logd[i, j] = -np.sum(ls)  # logs_ensemble is minus the log density
+            scored = score_ensemble(ens[(m, o)][0][:, wcols], observed[o][0, wcols])
+            logd[i, j] = -np.sum(scored["log_score"])  # the log score is minus the log density
     grid = [o for o in origins if o >= GRID_START]
     rng = np.random.default_rng(args.seed)
-    rows, crps, cover = [], {}, {}
+    rows = []
     for o in grid:
         t = origins.index(o)
         w = optimal_weights(logd[:t][np.isfinite(logd[:t]).all(axis=1)])  # s + 1 <= t
@@ -176,42 +198,20 @@ def main() -> None:
         pick = rng.choice(len(models), size=args.draws, p=w)  # one model per draw, all horizons
         eq = np.arange(args.draws) % len(models)  # equal weights, same pairing rule
         stack = np.stack([ens[(m, o)] for m in models])  # (M, H, D, V)
-        pools = {"pool": pool_members(stack, pick), "equal": pool_members(stack, eq)}
-        cands = {**pools, **{m: ens[(m, o)] for m in models}}
-        for name, e in cands.items():
-            for h in range(12):
-                y = observed[o][h]
-                ok = np.isfinite(y)
-                c = np.full(len(variables), np.nan)
-                c[ok] = sr.crps_ensemble(
-                    y[ok], e[h][:, ok].astype(float), m_axis=0, backend="numpy"
-                )
-                crps[(name, o, h + 1)] = c
-                q = np.quantile(e[h], [0.05, 0.95], axis=0)
-                cov = np.where(ok, ((q[0] <= y) & (y <= q[1])).astype(float), np.nan)
-                cover[(name, o, h + 1)] = cov
-        for h in range(12):
-            y = observed[o][h]
-            ok = np.isfinite(y)
-            c = np.full(len(variables), np.nan)
-            c[ok] = sr.crps_ensemble(
-                y[ok], ens[("rw", o)][h][:, ok].astype(float), m_axis=0, backend="numpy"
-            )
-            crps[("rw", o, h + 1)] = c
+        ens[("pool", o)] = pool_members(stack, pick)
+        ens[("equal", o)] = pool_members(stack, eq)
 
     names = ["pool", "equal", *models]
+    ds = _scores(ens, observed, [*names, "rw"], grid, variables)
+    skill, cover = skill_table(ds), coverage_table(ds)
     lines = ["| series | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for v in TARGETS:
         cells = []
         for name in names:
-            sk = []
-            for lo, hi in GROUPS.values():
-                cells_h = [(o, h) for o in grid for h in range(lo, hi + 1)]
-                a = np.nanmean([crps[(name, o, h)][col[v]] for o, h in cells_h])
-                r = np.nanmean([crps[("rw", o, h)][col[v]] for o, h in cells_h])
-                sk.append(f"{1 - a / r:+.2f}".replace("-", "−"))
-            cv = np.nanmean([cover[(name, o, h)][col[v]] for o in grid for h in range(1, 13)])
-            cells.append(" / ".join(sk) + f" ({cv:.0%})")
+            sk = " / ".join(
+                f"{skill.loc[(name, v), g]:+.2f}".replace("-", "−") for g in HORIZON_GROUPS
+            )
+            cells.append(f"{sk} ({cover.loc[(name, v), 'cover90 all']:.0%})")
         lines.append(f"| {v} | " + " | ".join(cells) + " |")
     weights = pd.DataFrame(rows).set_index("origin")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,24 @@ def _quadratic_form(start, cells, exog, layout, b, sigma_inv):
     return quad
 
 
+def _finite_differences(quad, x0):
+    """Hessian and gradient of ``quad`` at ``x0`` by central differences with unit steps (exact
+    for a quadratic)."""
+    eye = np.eye(x0.size)
+    hess = np.array(
+        [
+            [
+                (quad(x0 + ei + ej) - quad(x0 + ei - ej) - quad(x0 - ei + ej) + quad(x0 - ei - ej))
+                / 4.0
+                for ej in eye
+            ]
+            for ei in eye
+        ]
+    )
+    grad = np.array([(quad(x0 + e) - quad(x0 - e)) / 2.0 for e in eye])
+    return hess, grad
+
+
 def test_latent_precision_and_gradient_equal_the_likelihood_quadratic_form():
     """The banded precision and the gradient the sampler assembles from lag blocks equal the
     Hessian and gradient of the VAR's quadratic form in the latent cells, found by central
@@ -72,20 +90,9 @@ def test_latent_precision_and_gradient_equal_the_likelihood_quadratic_form():
     sigma_inv = np.linalg.inv(sigma)
     quad = _quadratic_form(start, cells, exog, layout, b, sigma_inv)
     x0 = start[cells.rows, cells.cols]
-    eye = np.eye(cells.size)
-    hess = np.array(
-        [
-            [
-                (quad(x0 + ei + ej) - quad(x0 + ei - ej) - quad(x0 - ei + ej) + quad(x0 - ei - ej))
-                / 4.0
-                for ej in eye
-            ]
-            for ei in eye
-        ]
-    )
-    grad = np.array([(quad(x0 + e) - quad(x0 - e)) / 2.0 for e in eye])
+    hess, grad = _finite_differences(quad, x0)
     pairs = _PairIndex(cells, n, p, k)
-    dmat, g = _lag_products(b, sigma_inv, layout)
+    dmat, g, _ = _lag_products(b, sigma_inv, layout)
     band = pairs.precision(g)
     q = band_to_dense(band)
     np.testing.assert_allclose(q, hess, atol=1e-9)
@@ -101,6 +108,47 @@ def test_latent_precision_and_gradient_equal_the_likelihood_quadratic_form():
     np.testing.assert_allclose(w @ hess @ w, z @ z, rtol=1e-9)
     np.testing.assert_allclose(law.solve(z), cov @ z, atol=1e-9)
     f = np.concatenate([_residuals(start, exog, layout, b) @ sigma_inv, np.zeros((p, k))])
+    cols = np.swapaxes(dmat, 1, 2)[:, cells.cols]
+    mine = np.einsum("ilk,lik->i", f[pairs.rows] * pairs.valid[..., None], cols)
+    np.testing.assert_allclose(mine, grad, atol=1e-9)
+
+
+def test_weighted_latent_precision_and_gradient_equal_the_weighted_quadratic_form():
+    """With month-varying error scales (residual month t has covariance Sigma / w_t: Student-t
+    errors, stochastic volatility), the banded precision and gradient equal the Hessian and
+    gradient of sum_t w_t e_t' Sigma^-1 e_t / 2 by central differences; weights of one give the
+    unweighted band exactly."""
+    rng = np.random.default_rng(3)
+    n, k, p = 18, 3, 3
+    layout = LagLayout(k, 1, p, True)
+    data = rng.standard_normal((n, k))
+    exog = rng.standard_normal((n, 1))
+    data[[4, 5, 9, 16, 17], 0] = np.nan
+    data[[8, 17], 2] = np.nan
+    data[[6, 7, 8, 12], 1] = -1.0
+    cells, start = LatentCells.build(data, {1: 0.0}, p)
+    b = rng.standard_normal((layout.n_regressors, k)) * 0.3
+    sigma_inv = np.linalg.inv(np.cov(rng.standard_normal((k, 40))))
+    weights = rng.uniform(0.2, 3.0, n - p)
+
+    def quad(x):
+        full = start.copy()
+        full[cells.rows, cells.cols] = x
+        e = _residuals(full, exog, layout, b)
+        return 0.5 * np.einsum("t,tk,kl,tl->", weights, e, sigma_inv, e)
+
+    x0 = start[cells.rows, cells.cols]
+    hess, grad = _finite_differences(quad, x0)
+    pairs = _PairIndex(cells, n, p, k)
+    dmat, g, prod = _lag_products(b, sigma_inv, layout)
+    np.testing.assert_allclose(
+        band_to_dense(pairs.weighted_precision(prod, weights)), hess, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        pairs.weighted_precision(prod, np.ones(n - p)), pairs.precision(g), atol=1e-12
+    )
+    f = (_residuals(start, exog, layout, b) @ sigma_inv) * weights[:, None]
+    f = np.concatenate([f, np.zeros((p, k))])
     cols = np.swapaxes(dmat, 1, 2)[:, cells.cols]
     mine = np.einsum("ilk,lik->i", f[pairs.rows] * pairs.valid[..., None], cols)
     np.testing.assert_allclose(mine, grad, atol=1e-9)

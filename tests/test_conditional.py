@@ -325,6 +325,48 @@ def test_hard_condition_plus_bounds_match_rejection_sampling():
     assert_moments_close(got, ref, "hard plus bounds")
 
 
+def test_conditioning_given_month_scales_matches_textbook_and_rejection_sampling():
+    """Student-t / stochastic-volatility forecasts: month s's innovation is C sqrt(v_s) z_s.
+    With the scales given (here the same in every draw), the loadings are those of unit shocks
+    through simulate_paths with the scales, the hard condition holds after re-simulation with
+    them, and hard condition plus bound match the textbook Gaussian conditional with covariance
+    M diag(v) M' followed by rejection sampling."""
+    rng = np.random.default_rng(12)
+    h, k, p, n = 3, 2, 1, 100_000
+    layout, b, root, history = make_var(rng, 1, k, p)
+    xf = np.zeros((h, 0))
+    scale = np.array([0.3, 4.0, 1.5])
+    mu, m = brute_force_moments(b[0], root[0], history, xf, layout, h)
+    m_v = m * np.sqrt(np.repeat(scale, k))[None, :]  # unit z at date s moves by sqrt(v_s) C
+    rows = rng.normal(size=(2, h * k))
+    loadings = constraint_loadings(rows, b, root, layout, h, shock_scale=scale[None])
+    np.testing.assert_allclose(loadings[0], rows @ m_v, atol=1e-12)
+    hard = [(entry_row(h, k, 1, 0), 1.0, "y0@1")]
+    bounds = [(entry_row(h, k, 2, 1), mu[5] + 0.3, np.inf, "y1@2>=")]
+    conditions = LinearConditions.build(h, k, hard=hard, bounds=bounds)
+    bb = np.broadcast_to(b, (n, *b.shape[1:]))
+    cc = np.broadcast_to(root, (n, k, k))
+    v = np.broadcast_to(scale, (n, h))
+    z = rng.standard_normal((n, h, k))
+    paths = simulate_paths(bb, cc, history, xf, z, layout, v)
+    res = condition_shocks(
+        z, paths, bb, cc, layout, conditions, np.random.default_rng(0), shock_scale=v
+    )
+    got = stacked(simulate_paths(bb, cc, history, xf, res.shocks, layout, v))
+    np.testing.assert_allclose(got[:, 2], 1.0, atol=1e-8)
+    assert np.all(got @ conditions.bound_rows.T >= conditions.lower - 1e-8)
+    a = conditions.hard_rows
+    cov = m_v @ m_v.T
+    gain = cov @ a.T @ np.linalg.inv(a @ cov @ a.T)
+    mean_c = mu + gain @ (1.0 - a @ mu)
+    cov_c = cov - gain @ a @ cov
+    val, vec = np.linalg.eigh((cov_c + cov_c.T) / 2)
+    ref = mean_c + rng.standard_normal((600_000, h * k)) @ (vec * np.sqrt(np.clip(val, 0, None))).T
+    ref = rejection_moments(ref, conditions.bound_rows, conditions.lower, conditions.upper)
+    assert ref.shape[0] > 50_000
+    assert_moments_close(got, ref, "hard plus bounds given the month scales")
+
+
 def test_far_tail_bound_is_sampled_exactly():
     """A bound 8 sd above the mean: every draw moves, and the law is the univariate truncation."""
     n, h, k = 20_000, 1, 1

@@ -482,28 +482,41 @@ def test_nuts_results_drive_forecasts_and_save_the_same_layout(small_nuts, tmp_p
     assert nuts.attrs["sampler"] == "NUTS (pymc)" and "max_r_hat" in nuts.attrs
 
 
-def test_nuts_sample_uses_the_error_covariance_for_t_and_sv(small_nuts):
-    """Forecast shocks are Gaussian with the error covariance: nu/(nu-2) Sigma for Student-t,
-    exp(h_T) Sigma with stochastic volatility (the last in-sample state)."""
+def test_nuts_sample_carries_the_future_error_scales_for_t_and_sv(small_nuts):
+    """With Student-t errors or stochastic volatility the draws keep Sigma and carry the law of
+    their future error scales: nu, and the last month's h with phi and the shock sd."""
     import dataclasses
 
     _, res = small_nuts
     plain = res.sample(40, 2)
+    assert plain.scales is None
     t_spec = _with(res.spec, errors={"distribution": "student_t", "nu": 5.0})
-    t_res = dataclasses.replace(res, spec=t_spec)
-    np.testing.assert_allclose(t_res.sample(40, 2).sigma, plain.sigma * 5.0 / 3.0)
-    np.testing.assert_array_equal(t_res.sample(40, 2).b, plain.b)
+    t_sample = dataclasses.replace(res, spec=t_spec).sample(40, 2)
+    np.testing.assert_array_equal(t_sample.sigma, plain.sigma)
+    np.testing.assert_array_equal(t_sample.b, plain.b)
+    np.testing.assert_array_equal(t_sample.scales.nu, np.full(40, 5.0))
+    assert t_sample.scales.h_last is None
     post = res.trace["posterior"].to_dataset()
-    h = xr.DataArray(
-        np.zeros((post.sizes["chain"], post.sizes["draw"], 5)), dims=("chain", "draw", "time")
-    )
+    shape = (post.sizes["chain"], post.sizes["draw"])
+    h = xr.DataArray(np.zeros((*shape, 5)), dims=("chain", "draw", "time"))
     h[..., -1] = np.log(2.0)
+    extra = {
+        "h": h,
+        "sv_persistence": xr.DataArray(np.full(shape, 0.9), dims=("chain", "draw")),
+        "sv_shock_sd": xr.DataArray(np.full(shape, 0.2), dims=("chain", "draw")),
+    }
     tree = res.trace.copy()
-    tree["posterior"] = xr.DataTree(post.assign(h=h))
+    tree["posterior"] = xr.DataTree(post.assign(**extra))
     sv_res = dataclasses.replace(
         res, spec=_with(res.spec, volatility={"kind": "stochastic"}), trace=tree
     )
-    np.testing.assert_allclose(sv_res.sample(40, 2).sigma, plain.sigma * 2.0)
+    sv_sample = sv_res.sample(40, 2)
+    np.testing.assert_array_equal(sv_sample.sigma, plain.sigma)
+    np.testing.assert_allclose(sv_sample.scales.h_last, np.log(2.0))
+    assert sv_sample.scales.nu is None
+    # one month ahead the scale is exp(0.9 log 2 + 0.2 eta): its log has that mean and sd
+    first = np.log(sv_sample.scales.draw(1, np.random.default_rng(0)))
+    assert abs(first.mean() - 0.9 * np.log(2.0)) < 0.2 and 0.1 < first.std() < 0.3
 
 
 def test_sampled_hyperparameters_refuse_independent_rows_with_the_unit_root_dummy(source):

@@ -17,6 +17,7 @@ from fiscalcliff.errors import DataError
 from fiscalcliff.evaluation.origins import month_after
 from fiscalcliff.evaluation.truncate import TruncatedSource
 from fiscalcliff.model.design import LagLayout
+from fiscalcliff.model.error_scales import FutureScales
 from fiscalcliff.model.identities import Identity, parse_identities
 from fiscalcliff.model.spec import PriorFile
 
@@ -133,6 +134,8 @@ class _VARDraws:
     #: each draw's largest companion-root modulus when the fit already computed it (censored
     #: Gibbs draws); None: computed here
     max_root: np.ndarray | None = None
+    #: the law of each draw's future error scales (Student-t errors, stochastic volatility)
+    scales: FutureScales | None = None
 
 
 def _bvar_draws(
@@ -172,6 +175,7 @@ def _bvar_draws(
             censored=results.censored,
             shocks=tuple(results.shocks),
             max_root=sample.max_root,
+            scales=sample.scales,
         ),
         dict(results.hyperparameters.values),
         explosive,
@@ -246,7 +250,9 @@ def var_ensemble(
     from fiscalcliff.forecasting.paths import simulate_paths
     from fiscalcliff.model.stability import max_root_modulus
 
-    param_seq, shock_seq, cond_seq = seed.spawn(3)
+    # the fourth stream draws the future error scales, the fifth their candidates given
+    # conditions (the first three stay as they were)
+    param_seq, shock_seq, cond_seq, scale_seq, pick_seq = seed.spawn(5)
     hyper: dict[str, float] = {}
     explosive = float("nan")
     if kind == "bvar":
@@ -284,7 +290,10 @@ def var_ensemble(
     if var.history is not None:
         history = var.history
     z = np.random.default_rng(shock_seq).standard_normal((draws, h, k))
-    paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout)
+    scale = None
+    if var.scales is not None:
+        scale = var.scales.draw(h, np.random.default_rng(scale_seq))
+    paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout, scale)
     if not np.isnan(explosive):  # measured while filtering
         notes.append("stability: explosive posterior draws discarded and redrawn")
     else:
@@ -302,10 +311,36 @@ def var_ensemble(
 
         built = LinearConditions.build(h, k, hard=hard, soft=soft, free_shocks=free)
         conds, _ = shadow_conditions(var, built)
+        if scale is not None:
+            from fiscalcliff.forecasting.conditional_scales import condition_scales
+
+            scale = condition_scales(
+                np.vstack([conds.hard_rows, conds.soft_rows]),
+                np.concatenate([conds.hard_values, conds.soft_means]),
+                np.concatenate([np.zeros(len(conds.hard_labels)), conds.soft_sds**2]),
+                paths,
+                z,
+                scale,
+                var.scales,
+                var.b,
+                var.sigma_root,
+                var.layout,
+                pick_seq,
+            ).scale
+            paths = simulate_paths(var.b, var.sigma_root, history, x_future, z, var.layout, scale)
         res = condition_shocks(
-            z, paths, var.b, var.sigma_root, var.layout, conds, np.random.default_rng(cond_seq)
+            z,
+            paths,
+            var.b,
+            var.sigma_root,
+            var.layout,
+            conds,
+            np.random.default_rng(cond_seq),
+            shock_scale=scale,
         )
-        paths = simulate_paths(var.b, var.sigma_root, history, x_future, res.shocks, var.layout)
+        paths = simulate_paths(
+            var.b, var.sigma_root, history, x_future, res.shocks, var.layout, scale
+        )
     paths = censor(var, paths)
     values = scored_values(paths, var.endogenous, var.identities, variables, exog=x_future)
     return Ensemble(

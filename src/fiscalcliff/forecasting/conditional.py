@@ -399,6 +399,7 @@ def condition_shocks(
     rng: np.random.Generator,
     *,
     psi: np.ndarray | None = None,
+    shock_scale: np.ndarray | None = None,
 ) -> ConditionResult:
     """Adjust the standard-normal shocks of every draw to meet hard, soft and bound conditions.
 
@@ -421,6 +422,9 @@ def condition_shocks(
     psi : ndarray, shape (n, h, K, K), optional
         The draws' :func:`~fiscalcliff.model.dynamics.impulse_responses`, when the caller has
         them (e.g. shared by several scenarios on the same draws); computed per chunk otherwise.
+    shock_scale : ndarray, shape (n, h), optional
+        The months' error scales the paths were simulated with (Student-t errors, stochastic
+        volatility): the shocks are conditioned given them.
 
     Returns
     -------
@@ -465,6 +469,7 @@ def condition_shocks(
                 soft_targets[rows],
                 rng,
                 None if psi is None else psi[rows],
+                None if shock_scale is None else shock_scale[rows],
             )
         except InputError as exc:
             raise _shift_draw_numbers(exc, start) from None
@@ -508,6 +513,7 @@ def _condition_chunk(
     soft_targets: np.ndarray,
     rng: np.random.Generator,
     psi: np.ndarray | None = None,
+    shock_scale: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Conditioned shocks ``(n, h, K)`` and diagnostics of one chunk of draws."""
     n, h, k = z.shape
@@ -530,6 +536,8 @@ def _condition_chunk(
     dz = np.zeros((n, width))
     free = None if c.free_shocks is None or c.free_shocks.all() else c.free_shocks
     common = {"b": b, "sigma_root": sigma_root, "layout": layout, "h": h}
+    if shock_scale is not None:
+        common["shock_scale"] = shock_scale
     if not c.is_empty:
         common["psi"] = impulse_responses(b, layout, h) if psi is None else psi
 

@@ -219,8 +219,10 @@ def forecast(
     x_future, notes = exogenous_future(results, dates, exogenous)
     if stability not in ("report", "filter", "skip"):
         raise InputError(f"stability must be 'report', 'filter' or 'skip' (got {stability!r})")
-    # streams 2 and 3 (the ragged edge) are spawned after the first two, which stay as they were
-    param_seq, shock_seq, edge_shock_seq, edge_cond_seq = np.random.SeedSequence(seed).spawn(4)
+    # streams 2 and 3 (the ragged edge) are spawned after the first two, which stay as they were;
+    # stream 4 draws the future error scales (Student-t errors, stochastic volatility)
+    seqs = np.random.SeedSequence(seed).spawn(5)
+    param_seq, shock_seq, edge_shock_seq, edge_cond_seq, scale_seq = seqs
     param_rng = np.random.default_rng(param_seq)
     roots, stability_note = None, "not checked"
     if stability == "filter":
@@ -245,8 +247,9 @@ def forecast(
         np.random.default_rng(edge_cond_seq),
         sample=sample,
     )
+    scale = sample.shock_scale(len(dates), np.random.default_rng(scale_seq))
     shadow = simulate_paths(
-        sample.b, sample.sigma_root, nowcast.history, x_future, shocks, results.layout
+        sample.b, sample.sigma_root, nowcast.history, x_future, shocks, results.layout, scale
     )
     paths = censor(results, shadow)
     ds = label_paths(

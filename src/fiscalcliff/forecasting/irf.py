@@ -23,6 +23,7 @@ def constraint_loadings(
     h: int,
     *,
     psi: np.ndarray | None = None,
+    shock_scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Loadings ``G = R M`` of linear conditions on the stacked standard-normal shocks.
 
@@ -39,6 +40,9 @@ def constraint_loadings(
         Forecast horizon.
     psi : ndarray, shape (n, h, K, K), optional
         Precomputed :func:`impulse_responses` (saves recomputing them for several row sets).
+    shock_scale : ndarray, shape (n, h), optional
+        Error scales of the months (the innovation of date ``s'`` is ``C sqrt(v_s') z``, as in
+        :func:`~fiscalcliff.forecasting.paths.simulate_paths`).
 
     Returns
     -------
@@ -64,6 +68,8 @@ def constraint_loadings(
         toeplitz[:, date, : top - date] = r[:, date:top]
     acc = np.matmul(toeplitz.reshape(m * h, top * k), psi[:, :top].reshape(n, top * k, k))
     loadings = np.matmul(acc, np.asarray(sigma_root, dtype=float))  # (n, m*h, K)
+    if shock_scale is not None:
+        loadings = loadings.reshape(n, m, h, k) * np.sqrt(shock_scale)[:, None, :, None]
     return loadings.reshape(n, m, h * k)
 
 

@@ -14,6 +14,7 @@ def simulate_paths(
     exog_future: np.ndarray,
     shocks: np.ndarray,
     layout: LagLayout,
+    shock_scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Iterate ``y_t = c + sum_l A_l y_{t-l} + G x_t + C z_t`` forward for every draw.
 
@@ -31,6 +32,10 @@ def simulate_paths(
     shocks : ndarray, shape (n, h, K)
         Standard-normal innovations; zeros give the conditional-mean path of each draw.
     layout : LagLayout
+    shock_scale : ndarray, shape (n, h), optional
+        Error scales ``v_t`` of the months (Student-t errors, stochastic volatility: see
+        :class:`~fiscalcliff.model.error_scales.FutureScales`): the innovation is then
+        ``C sqrt(v_t) z_t``. None: ``C z_t``.
 
     Returns
     -------
@@ -39,6 +44,8 @@ def simulate_paths(
     n, h, k = shocks.shape
     p = layout.lags
     lag_coef = b[:, layout.lag_slice, :]  # (n, p*K, K)
+    if shock_scale is not None:
+        shocks = shocks * np.sqrt(shock_scale)[..., None]
     out = np.matmul(shocks, np.swapaxes(sigma_root, 1, 2))  # rows z_t' C'; y is built on them
     if layout.constant:
         out += b[:, None, 0, :]

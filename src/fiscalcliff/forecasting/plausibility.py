@@ -165,6 +165,7 @@ def scenario_plausibility(
     psi: np.ndarray | None = None,
     paths: np.ndarray | None = None,
     random_shocks: np.ndarray | None = None,
+    shock_scale: np.ndarray | None = None,
 ) -> Plausibility:
     """KL and q of a scenario's hard and soft conditions, for every draw.
 
@@ -188,6 +189,9 @@ def scenario_plausibility(
         Paths simulated with the set shocks at their values plus ``random_shocks`` (zero where
         a shock is set): the conditions' values at the mean paths are then
         ``R vec(paths) - G vec(random_shocks)`` by linearity, with no second simulation.
+    shock_scale : ndarray, shape (n, h), optional
+        The months' error scales the paths were simulated with: the standard-normal shocks
+        (given them) are what the KL compares.
     """
     fixed = np.zeros(0) if fixed is None else np.asarray(fixed, dtype=float).ravel()
     extra = 0.5 * float(fixed @ fixed)
@@ -206,7 +210,7 @@ def scenario_plausibility(
     if not len(rows):
         kl = np.full(n, extra)
         return Plausibility(kl, coin_q(kl, h * k), h * k, fixed.size)
-    g = constraint_loadings(rows, b, sigma_root, layout, h, psi=psi)  # (n, m, h*K)
+    g = constraint_loadings(rows, b, sigma_root, layout, h, psi=psi, shock_scale=shock_scale)
     if mean_paths is not None:
         at_mean = mean_paths.reshape(n, h * k) @ rows.T  # (n, m)
     else:

@@ -23,17 +23,30 @@ for shadow rates that stay below the bound for years).
 
 The first ``p`` months (the pre-sample) are conditioned on as observed, censored or not. With no
 latent cell the sampler reduces to i.i.d. draws of the exact posterior.
+
+With Student-t errors or a common stochastic volatility (``prior.errors``, ``prior.volatility``)
+month ``t``'s error covariance is ``v_t Sigma``; a third block draws the scales ``v_t``
+(:mod:`fiscalcliff.model.error_scales`), and steps 1 and 2 weight month ``t`` by ``1 / v_t``
+(the conjugate draw on rows scaled by ``v_t^-1/2``; the latent cells' precision and gradient
+with per-month weights, :meth:`_PairIndex.weighted_precision`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from fiscalcliff.model import niw
 from fiscalcliff.model.design import LagLayout, companion_blocks, lagged_regressors
+from fiscalcliff.model.error_scales import (
+    ScaleSettings,
+    ScaleState,
+    draw_level_shift,
+    level_shift_terms,
+    update,
+)
 
 
 @dataclass(frozen=True)
@@ -107,13 +120,26 @@ class GibbsDraws:
     latent : ndarray, shape (C, D, n_latent)
         The latent cells' values, in the order of :class:`LatentCells`.
     log_likelihood : ndarray, shape (C, D)
-        Gaussian log likelihood of the shadow-completed data at the draw (after the pre-sample).
+        Gaussian log likelihood of the shadow-completed data at the draw (after the pre-sample),
+        given the draw's error scales.
+    scales : dict of ndarray
+        With Student-t errors or stochastic volatility (:mod:`fiscalcliff.model.error_scales`):
+        ``lam`` and ``h`` (C, D, T) per residual month, ``nu``, ``phi`` and ``sd`` (C, D); and
+        ``accepted`` (C, 5): the share of Metropolis proposals of ``h``, ``phi``, ``sd``, ``nu``
+        and the joint level move of ``h`` and ``Sigma`` accepted over the chain (burn-in
+        included). Empty otherwise.
     """
 
     b: np.ndarray
     sigma: np.ndarray
     latent: np.ndarray
     log_likelihood: np.ndarray
+    scales: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+#: keys of :attr:`GibbsDraws.scales` stored per draw, and the acceptance counters' order
+SCALE_DRAWS = ("lam", "h", "nu", "phi", "sd")
+SCALE_BLOCKS = ("h", "phi", "sd", "nu", "level")
 
 
 def _conjugate_draw(
@@ -123,8 +149,12 @@ def _conjugate_draw(
     prior: niw.NIWPrior,
     dummies: tuple[np.ndarray, np.ndarray],
     rng: np.random.Generator,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     y, x = lagged_regressors(data, exog, layout.lags, layout.constant)
+    if weights is not None:  # month t's covariance is Sigma / w_t: rows scaled by sqrt(w_t)
+        root = np.sqrt(weights)[:, None]
+        y, x = y * root, x * root
     yd, xd = dummies
     post = niw.posterior(np.vstack([yd, y]), np.vstack([xd, x]), prior)
     b, sigma, _ = post.sample(1, rng)
@@ -168,6 +198,13 @@ class _PairIndex:
         flat = ((d * (lags + 1) + last) * k + c[earlier]) * k + c[later]
         sentinel = (lags + 1) * (lags + 1) * k * k  # an appended zero
         self.band_index = np.where(ok, flat, sentinel)[::-1]  # row u - s holds offset s
+        # per residual month (for month-varying weights): term l of the sum pairs D_{l+d} with
+        # D_l in the residual of month r[later] + l, i.e. residual row r[later] - p + l
+        terms = np.arange(lags + 1)[:, None, None]
+        use = ok & (terms <= last)
+        term_flat = (((d + terms) * (lags + 1) + terms) * k + c[earlier]) * k + c[later]
+        self.term_index = np.where(use, term_flat, (lags + 1) ** 2 * k * k)[:, ::-1]
+        self.term_rows = np.where(use, r[later] - lags + terms, 0)[:, ::-1]
         self.rows = (r - lags)[:, None] + np.arange(lags + 1)  # residual rows of each cell
         self.valid = self.rows < n - lags
         self.bounded = np.flatnonzero(np.isfinite(cells.upper))
@@ -177,9 +214,16 @@ class _PairIndex:
         cumulative lag products ``g`` of :func:`_lag_products`."""
         return np.append(g.ravel(), 0.0)[self.band_index]
 
+    def weighted_precision(self, prod: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The precision in upper band storage when residual month ``t`` has covariance
+        ``Sigma / weights[t]``, from the lag products ``prod[a, b] = D_a' Sigma^-1 D_b``."""
+        values = np.append(prod.ravel(), 0.0)[self.term_index]
+        return np.einsum("lij,lij->ij", values, weights[self.term_rows])
+
 
 def _lag_products(b: np.ndarray, sigma_inv: np.ndarray, layout: LagLayout):
-    """``D_l`` (p+1, K, K) and cumulative ``G[d, L] = sum_{l<=L} D_{l+d}' S D_l``."""
+    """``D_l`` (p+1, K, K), cumulative ``G[d, L] = sum_{l<=L} D_{l+d}' S D_l`` and the
+    products ``P[a, b] = D_a' S D_b`` themselves."""
     p, k = layout.lags, layout.n_endogenous
     dmat = np.empty((p + 1, k, k))
     dmat[0] = np.eye(k)
@@ -190,7 +234,7 @@ def _lag_products(b: np.ndarray, sigma_inv: np.ndarray, layout: LagLayout):
     for d in range(p + 1):
         terms = prod[np.arange(d, p + 1), np.arange(0, p + 1 - d)]  # l = 0..p-d
         g[d, : p + 1 - d] = np.cumsum(terms, axis=0)
-    return dmat, g
+    return dmat, g, prod
 
 
 class BandedGaussian:
@@ -238,15 +282,22 @@ def _latent_draw(
     layout: LagLayout,
     rng: np.random.Generator,
     trajectories: int,
+    weights: np.ndarray | None = None,
 ) -> None:
     """Move all latent cells of one chain jointly, in place: their conditional law given
-    ``(B, Sigma)`` and the data is a Gaussian truncated to the cells' intervals, sampled by
-    exact Hamiltonian Monte Carlo (Pakman & Paninski 2014) from the current values."""
+    ``(B, Sigma)`` (and the months' error scales, ``weights = 1 / v_t``) and the data is a
+    Gaussian truncated to the cells' intervals, sampled by exact Hamiltonian Monte Carlo
+    (Pakman & Paninski 2014) from the current values."""
     p, k = layout.lags, layout.n_endogenous
-    dmat, g = _lag_products(b, sigma_inv, layout)
-    law = BandedGaussian(pairs.precision(g))
+    dmat, g, prod = _lag_products(b, sigma_inv, layout)
+    if weights is None:
+        law = BandedGaussian(pairs.precision(g))
+        f = resid @ sigma_inv
+    else:
+        law = BandedGaussian(pairs.weighted_precision(prod, weights))
+        f = (resid @ sigma_inv) * weights[:, None]
     # gradient of the quadratic form in the latent cells at the current values
-    f = np.concatenate([resid @ sigma_inv, np.zeros((p, k))])
+    f = np.concatenate([f, np.zeros((p, k))])
     cols = np.swapaxes(dmat, 1, 2)[:, cells.cols]  # (p+1, n_latent, K): D_l[:, j]
     grad = np.einsum("ilk,lik->i", f[pairs.rows] * pairs.valid[..., None], cols)
     x = state[cells.rows, cells.cols]
@@ -331,6 +382,7 @@ def gibbs(
     chains: int,
     sweeps: int = 1,
     seed: int = 0,
+    scales: ScaleSettings | None = None,
     progress: Callable[[str], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> GibbsDraws:
@@ -359,6 +411,10 @@ def gibbs(
     sweeps : int
         Exact-HMC trajectories over the latent cells per iteration.
     seed : int
+    scales : ScaleSettings, optional
+        Student-t errors and/or common stochastic volatility
+        (:mod:`fiscalcliff.model.error_scales`), drawn as one more Gibbs block; None or
+        inactive: Gaussian errors with a constant covariance.
     progress : callable, optional
     meanwhile : callable, optional
         Run here while the chain processes sample (e.g. imports the next step needs); after
@@ -374,7 +430,7 @@ def gibbs(
 
     seqs = np.random.SeedSequence(seed).spawn(chains)
     jobs = [
-        (data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seqs[c], c)
+        (data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seqs[c], c, scales)
         for c in range(chains)
     ]
     if progress:
@@ -396,14 +452,23 @@ def gibbs(
                 if meanwhile is not None:
                     meanwhile()
                 parts = list(running)
-    return GibbsDraws(*(np.stack(x) for x in zip(*parts, strict=True)))
+    arrays = [np.stack(x) for x in zip(*(part[:4] for part in parts), strict=True)]
+    kept = {name: np.stack([part[4][name] for part in parts]) for name in parts[0][4]}
+    return GibbsDraws(*arrays, scales=kept)
 
 
-def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One chain: retained ``(B, Sigma, latent values, log likelihood)``."""
-    data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seq, index = job
+def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """One chain: retained ``(B, Sigma, latent values, log likelihood, scale draws)``."""
+    data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seq, index, sc = job
     m, k = layout.n_regressors, layout.n_endogenous
     rng = np.random.default_rng(seq)
+    scaled = sc is not None and sc.active
+    n_resid = data.shape[0] - layout.lags
+    state_scales = ScaleState.start(sc, n_resid, rng) if scaled else None
+    out_sc = {}
+    if scaled:
+        out_sc = {n: np.empty((draws, n_resid)) for n in ("lam", "h")}
+        out_sc |= {n: np.empty(draws) for n in ("nu", "phi", "sd")}
     pairs = _PairIndex(cells, data.shape[0], layout.lags, k)
     state = start.copy()
     if cells.size and index > 0:
@@ -417,25 +482,68 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     out_l = np.empty((draws, cells.size))
     out_ll = np.empty(draws)
     for it in range(tune + draws):
-        b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng)
+        weights = state_scales.weights if scaled else None
+        b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng, weights)
         sigma_inv = np.linalg.inv(sigma)
         sigma_inv = 0.5 * (sigma_inv + sigma_inv.T)
         if cells.size:
             resid = _residuals(state, exog, layout, b)
-            _latent_draw(state, resid, b, sigma_inv, cells, pairs, layout, rng, sweeps)
+            _latent_draw(state, resid, b, sigma_inv, cells, pairs, layout, rng, sweeps, weights)
+        if scaled:
+            resid = _residuals(state, exog, layout, b)
+            update(state_scales, np.einsum("tk,kl,tl->t", resid, sigma_inv, resid), k, sc, rng)
+            if sc.stochastic:
+                shift = _level_shift(state_scales, b, sigma_inv, prior, dummies, rng)
+                sigma, sigma_inv = sigma * np.exp(-shift), sigma_inv * np.exp(shift)
         if it >= tune:
             d = it - tune
             out_b[d], out_s[d] = b, sigma
             out_l[d] = state[cells.rows, cells.cols]
-            out_ll[d] = _log_likelihood(_residuals(state, exog, layout, b), sigma, sigma_inv)
-    return out_b, out_s, out_l, out_ll
+            scale = state_scales.scale if scaled else None
+            out_ll[d] = _log_likelihood(_residuals(state, exog, layout, b), sigma, sigma_inv, scale)
+            if scaled:
+                s_ = state_scales
+                out_sc["lam"][d], out_sc["h"][d] = s_.lam, s_.h
+                out_sc["nu"][d], out_sc["phi"][d], out_sc["sd"][d] = s_.nu, s_.phi, s_.sd
+    if scaled:
+        counts = [state_scales.accepted[n] for n in SCALE_BLOCKS]
+        out_sc["accepted"] = np.array(counts, float) / (tune + draws)
+    return out_b, out_s, out_l, out_ll, out_sc
 
 
-def _log_likelihood(resid: np.ndarray, sigma: np.ndarray, sigma_inv: np.ndarray) -> float:
+def _level_shift(
+    state: ScaleState,
+    b: np.ndarray,
+    sigma_inv: np.ndarray,
+    prior: niw.NIWPrior,
+    dummies: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> float:
+    """Move ``h``'s level and ``Sigma``'s scale together (in place for ``h``; returns the shift
+    ``c``, ``Sigma`` becoming ``exp(-c) Sigma``), see :func:`error_scales.draw_level_shift`."""
+    yd, xd = dummies
+    slope, trace = level_shift_terms(
+        sigma_inv, b, prior.b, prior.omega, prior.psi, prior.dof, yd - xd @ b
+    )
+    shift, ok = draw_level_shift(state.h, state.phi, state.sd, slope, trace, rng)
+    state.h = state.h + shift
+    state.accepted["level"] += ok
+    return shift
+
+
+def _log_likelihood(
+    resid: np.ndarray, sigma: np.ndarray, sigma_inv: np.ndarray, scale: np.ndarray | None = None
+) -> float:
+    """Gaussian log likelihood of the residuals, month ``t`` with covariance ``scale[t] Sigma``."""
     t, k = resid.shape
     _, logdet = np.linalg.slogdet(sigma)
-    quad = np.einsum("tk,kl,tl->", resid, sigma_inv, resid)
-    return -0.5 * (t * k * np.log(2 * np.pi) + t * logdet + quad)
+    if scale is None:
+        quad = np.einsum("tk,kl,tl->", resid, sigma_inv, resid)
+        return -0.5 * (t * k * np.log(2 * np.pi) + t * logdet + quad)
+    quad = np.einsum("tk,kl,tl->t", resid, sigma_inv, resid)
+    return -0.5 * (
+        t * k * np.log(2 * np.pi) + t * logdet + k * np.log(scale).sum() + (quad / scale).sum()
+    )
 
 
 def complete(data: np.ndarray, cells: LatentCells, latent: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fiscalcliff import dims
+from fiscalcliff.model.error_scales import FutureScales
 from fiscalcliff.model.mcmc.diagnostics import Diagnostics
 from fiscalcliff.model.mcmc.results import flat_draws, resample_indices
 from fiscalcliff.model.results import BVARResults, PosteriorSample
@@ -59,6 +60,9 @@ class CensoredResults(BVARResults):
         Largest companion-root modulus of each stored draw of ``B`` (chains concatenated):
         forecasts resample the stored draws, so their stability check is a lookup
         (:attr:`PosteriorSample.max_root`).
+    stored_scales : FutureScales or None
+        With Student-t errors or stochastic volatility, each stored draw's law of future error
+        scales (:attr:`PosteriorSample.scales`).
     """
 
     trace: xr.DataTree = None
@@ -69,6 +73,7 @@ class CensoredResults(BVARResults):
     n_sample_months: int = 0
     settings: dict = field(default_factory=dict)
     stored_max_roots: np.ndarray = None
+    stored_scales: FutureScales | None = None
 
     @property
     def sampler_label(self) -> str:
@@ -117,6 +122,7 @@ class CensoredResults(BVARResults):
             history=recent[:, -p:, :],
             edge=recent[:, self.n_sample_months - first :, :],
             max_root=None if self.stored_max_roots is None else self.stored_max_roots[idx],
+            scales=None if self.stored_scales is None else self.stored_scales.take(idx),
         )
 
     def shadow(self) -> xr.Dataset:
@@ -170,6 +176,7 @@ def fit_censored(
     from fiscalcliff.forecasting.ragged import exogenous_tail
     from fiscalcliff.model import fit_cache
     from fiscalcliff.model.censored import GibbsDraws, LatentCells, complete, gibbs
+    from fiscalcliff.model.error_scales import ScaleSettings, future_scales
     from fiscalcliff.model.stability import parallel_max_root
 
     spec = base.spec
@@ -186,6 +193,7 @@ def fit_censored(
     months = frame.index.append(edge.index)
     thresholds = {endog.index(n): b.threshold for n, b in spec.model.censored.items()}
     cells, start = LatentCells.build(data, thresholds, base.layout.lags)
+    scales = ScaleSettings.from_prior(spec.prior)
     values = base.hyperparameters.values
     prior, dummies = problem.prior(values), problem.dummies(values)
     recent = len(data) - base.layout.lags  # first row of the months forecasts start from
@@ -207,6 +215,7 @@ def fit_censored(
             "dummy_y": dummies[0],
             "dummy_x": dummies[1],
             "mcmc": (draws, tune, chains, inference.sweeps, seed, recent),
+            **({"scales": repr(scales)} if scales.active else {}),
         },
         {"regressors": names[0], "endogenous": endog, "months": months.strftime("%Y-%m")},
     )
@@ -233,6 +242,7 @@ def fit_censored(
             chains=chains,
             sweeps=inference.sweeps,
             seed=seed,
+            scales=scales,
             progress=progress,
             meanwhile=_import_diagnostics,
         )
@@ -246,6 +256,7 @@ def fit_censored(
                 "sigma": run.sigma,
                 "latent": run.latent,
                 "log_likelihood": run.log_likelihood,
+                **{f"scale_{n}": v for n, v in run.scales.items()},
             },
             roots,
             diagnostics,
@@ -268,6 +279,7 @@ def fit_censored(
         "sweeps": inference.sweeps,
         "seed": seed,
         "latent_cells": cells.size,
+        **_scale_settings(run),
         "censored_cells": {
             n: int(np.sum(cells.cols[np.isfinite(cells.upper)] == endog.index(n)))
             for n in spec.model.censored
@@ -284,6 +296,15 @@ def fit_censored(
         n_sample_months=len(frame),
         settings=settings,
         stored_max_roots=roots,
+        stored_scales=None
+        if not run.scales
+        else future_scales(
+            scales,
+            nu=run.scales["nu"].reshape(-1),
+            h_last=run.scales["h"][..., -1].reshape(-1),
+            phi=run.scales["phi"].reshape(-1),
+            sd=run.scales["sd"].reshape(-1),
+        ),
     )
 
 
@@ -312,6 +333,21 @@ def _trace(base, run, completed, months, **extra) -> xr.DataTree:
             completed[..., endog.index(name)],
             {"units": base.panel.records[name].units, "kind": "shadow"},
         )
+    if run.scales:
+        resid_time = months.to_numpy()[base.layout.lags :]
+        coords["resid_time"] = resid_time
+        names = {"lam": "lambda", "h": "h", "nu": "nu", "phi": "sv_persistence"}
+        names |= {"sd": "sv_shock_sd"}
+        settings = base.spec.prior
+        keep = set()
+        if settings.errors.distribution == "student_t":
+            keep |= {"lam"} | ({"nu"} if settings.errors.nu == "estimate" else set())
+        if settings.volatility.kind == "stochastic":
+            keep |= {"h", "phi", "sd"}
+        for key in sorted(keep):
+            value = run.scales[key]
+            dims_ = (dims.CHAIN, dims.DRAW) + (("resid_time",) if value.ndim == 3 else ())
+            data_vars[names[key]] = (dims_, value)
     post = xr.Dataset(data_vars, coords=coords)
     stats = xr.Dataset(
         {"lp": ((dims.CHAIN, dims.DRAW), run.log_likelihood)},
@@ -321,6 +357,18 @@ def _trace(base, run, completed, months, **extra) -> xr.DataTree:
         base, sampler="Gibbs sampler with data augmentation of censored values", **extra
     )
     return make_tree(post, stats, observed_data(base), attrs)
+
+
+def _scale_settings(run) -> dict:
+    """Acceptance rates of the scale blocks' Metropolis steps (recorded in ``settings``)."""
+    if not run.scales:
+        return {}
+    from fiscalcliff.model.censored import SCALE_BLOCKS
+
+    per_chain = run.scales["accepted"]  # (C, blocks): shares over burn-in and draws
+    return {
+        "scale_acceptance": {n: float(per_chain[:, i].mean()) for i, n in enumerate(SCALE_BLOCKS)}
+    }
 
 
 def _import_diagnostics() -> None:
@@ -349,6 +397,12 @@ def _diagnostics(
         "Sigma": ((dims.CHAIN, dims.DRAW, "s1", "s2"), run.sigma),
         "B": ((dims.CHAIN, dims.DRAW, "m", "k"), run.b),
     }
+    if run.scales:  # what forecasts use of the error scales (FutureScales)
+        for key, name in (("nu", "nu"), ("phi", "sv_persistence"), ("sd", "sv_shock_sd")):
+            if np.ptp(run.scales[key]) > 0:  # fixed nu or no volatility: constant, no r_hat
+                data_vars[name] = ((dims.CHAIN, dims.DRAW), run.scales[key])
+        if np.ptp(run.scales["h"]) > 0:
+            data_vars["h_last"] = ((dims.CHAIN, dims.DRAW), run.scales["h"][..., -1])
     if late.any():
         data_vars["latent"] = ((dims.CHAIN, dims.DRAW, "cell"), run.latent[..., late])
     coords = {"cell": names[late], "m": regressors, "k": endog, "s1": endog, "s2": endog}

@@ -139,8 +139,14 @@ def apply_conjugate(prior: NIWPrior, exo: ExogenousPlan) -> NIWPrior:
 
 
 def non_conjugate_settings(spec, exo: ExogenousPlan) -> list[str]:
-    """Settings of a prior file that the exact (conjugate) sampler cannot honour."""
+    """Settings of a prior file that the exact (conjugate) sampler cannot honour.
+
+    A censored model's Gibbs sampler draws Student-t mixing variables and a common stochastic
+    volatility as blocks of their own (:mod:`fiscalcliff.model.error_scales`), so for it only
+    the independent exogenous priors are a problem."""
     problems = [f"exogenous_priors: {r.why}" for r in exo.independent]
+    if spec.model.censored:
+        return problems
     if spec.prior.errors.distribution != "normal":
         problems.append(f"errors: {spec.prior.errors.distribution} errors are not conjugate")
     if spec.prior.volatility.kind != "constant":

@@ -191,8 +191,12 @@ def load(digest: str) -> dict[str, Any] | None:
         return None
     try:
         with np.load(path, allow_pickle=False) as stored:
+            run = {n: stored[n] for n in ("b", "sigma", "latent", "log_likelihood")}
+            run["scales"] = {
+                n.removeprefix("scale_"): stored[n] for n in stored.files if n.startswith("scale_")
+            }
             entry = {
-                "run": {n: stored[n] for n in ("b", "sigma", "latent", "log_likelihood")},
+                "run": run,
                 "roots": stored["roots"],
                 "diagnostics": _unpack_diagnostics("diag_", stored),
                 "history_diagnostics": _unpack_diagnostics("hist_", stored),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fiscalcliff.model.design import LagLayout
+from fiscalcliff.model.error_scales import FutureScales
 from fiscalcliff.model.hyper import HyperparameterFit
 from fiscalcliff.model.identities import Identity
 from fiscalcliff.model.niw import NIWPosterior, NIWPrior
@@ -41,6 +42,10 @@ class PosteriorSample:
     max_root : ndarray, shape (n,), optional
         Largest companion-root modulus of each draw's ``b``, when known already (draws taken
         from stored posterior draws whose roots were computed once); ``None``: not computed.
+    scales : FutureScales, optional
+        With Student-t errors or stochastic volatility, the law of each draw's future error
+        scales ``v_{T+j}`` (the shock of month ``T+j`` is ``sqrt(v_{T+j}) sigma_root u``);
+        ``None``: Gaussian errors with covariance ``sigma``.
     """
 
     b: np.ndarray
@@ -49,6 +54,11 @@ class PosteriorSample:
     history: np.ndarray | None = None
     edge: np.ndarray | None = None
     max_root: np.ndarray | None = None
+    scales: FutureScales | None = None
+
+    def shock_scale(self, horizon: int, rng: np.random.Generator) -> np.ndarray | None:
+        """A draw of the future months' error scales, ``(n, horizon)``; None without them."""
+        return None if self.scales is None else self.scales.draw(horizon, rng)
 
     def take(self, index: np.ndarray) -> PosteriorSample:
         """The draws at ``index`` (an integer or boolean index over draws)."""
@@ -63,6 +73,7 @@ class PosteriorSample:
             history=pick(self.history),
             edge=pick(self.edge),
             max_root=pick(self.max_root),
+            scales=None if self.scales is None else self.scales.take(index),
         )
 
     @staticmethod
@@ -80,6 +91,9 @@ class PosteriorSample:
             history=cat("history"),
             edge=cat("edge"),
             max_root=cat("max_root"),
+            scales=None
+            if parts[0].scales is None
+            else FutureScales.concatenate([p.scales for p in parts]),
         )
 
     @property

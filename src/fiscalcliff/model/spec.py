@@ -218,10 +218,12 @@ class GammaPrior(_Frozen):
 
 
 class ErrorSettings(_Frozen):
-    """Distribution of the VAR errors (Student-t needs ``sampler: nuts``).
+    """Distribution of the VAR errors (Student-t needs ``sampler: nuts``, or a censored model,
+    whose Gibbs sampler draws the mixing variables: :mod:`fiscalcliff.model.error_scales`).
 
     Student-t errors have scale matrix Σ and ``nu`` degrees of freedom (covariance
     ``nu / (nu - 2) Σ``). ``nu: estimate`` samples ``nu = 2 + g`` with ``g`` Gamma(``nu_prior``).
+    Forecasts draw each future month's shock from the same multivariate Student-t.
     """
 
     distribution: Literal["normal", "student_t"] = "normal"
@@ -239,11 +241,13 @@ class ErrorSettings(_Frozen):
 
 
 class VolatilitySettings(_Frozen):
-    """Constant error covariance, or a common stochastic volatility factor (``sampler: nuts``).
+    """Constant error covariance, or a common stochastic volatility factor (``sampler: nuts``, or
+    a censored model's Gibbs sampler).
 
     Stochastic: ``Sigma_t = exp(h_t) Sigma`` with ``h_t = phi h_{t-1} + sigma_h eta_t``
     (Carriero, Clark & Marcellino 2016), ``phi ~ Beta(persistence_alpha, persistence_beta)``,
-    ``sigma_h ~ HalfNormal(shock_sd)``, ``h`` stationary around zero.
+    ``sigma_h ~ HalfNormal(shock_sd)``, ``h`` stationary around zero. Forecasts continue each
+    draw's ``h`` from its last month.
     """
 
     kind: Literal["constant", "stochastic"] = "constant"

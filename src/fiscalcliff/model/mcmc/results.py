@@ -77,25 +77,36 @@ class MCMCResults(BVARResults):
         """``draws`` draws of ``(B, Sigma)`` taken from the stored MCMC draws.
 
         Thinned or resampled deterministically with ``seed`` (see :func:`resample_indices`),
-        so forecasts and scenarios work unchanged. ``sigma`` is the error *covariance* used for
-        Gaussian forecast shocks: with Student-t errors ``nu / (nu - 2) Sigma`` (shocks are
-        drawn Gaussian with that covariance), with stochastic volatility ``exp(h_T) Sigma``
-        (the last in-sample volatility, held over the horizon).
+        so forecasts and scenarios work unchanged. ``sigma`` is the error scale matrix; with
+        Student-t errors or stochastic volatility the draws carry the law of their future error
+        scales (:class:`~fiscalcliff.model.error_scales.FutureScales`: ``nu``, and the last
+        month's ``h`` with the volatility's persistence and shock sd), from which forecasts draw
+        each month's scale.
         """
+        from fiscalcliff.model.error_scales import ScaleSettings, future_scales
+
         rng = np.random.default_rng(seed)
         idx = resample_indices(self.n_stored, int(draws), rng)
         b = self._flat("B")[idx]
         sigma = self._flat("Sigma")[idx]
-        factor = np.ones(len(idx))
-        errors = self.spec.prior.errors
-        if errors.distribution == "student_t":
-            nu = self._flat("nu")[idx] if errors.nu == "estimate" else np.full(len(idx), errors.nu)
-            factor = factor * nu / (nu - 2.0)
-        if self.spec.prior.volatility.kind == "stochastic":
-            factor = factor * np.exp(self._flat("h")[idx, -1])
-        sigma = sigma * factor[:, None, None]
-        sigma = 0.5 * (sigma + np.swapaxes(sigma, 1, 2))
-        return self.structural_sample(b, sigma, rng)[0]
+        settings = ScaleSettings.from_prior(self.spec.prior)
+        scales = None
+        if settings.active:
+            n = len(idx)
+            post = self.trace["posterior"]
+
+            def per_draw(name: str, fixed: float) -> np.ndarray:
+                return self._flat(name)[idx] if name in post else np.full(n, fixed)
+
+            stochastic = settings.stochastic
+            scales = future_scales(
+                settings,
+                nu=per_draw("nu", settings.nu if settings.nu is not None else np.inf),
+                h_last=self._flat("h")[idx, -1] if stochastic else None,
+                phi=per_draw("sv_persistence", 0.0) if stochastic else None,
+                sd=per_draw("sv_shock_sd", 0.0) if stochastic else None,
+            )
+        return self.structural_sample(b, sigma, rng, scales=scales)[0]
 
     def posterior_dataset(self, draws: int | None = None, seed: int = 0) -> xr.Dataset:
         """The stored posterior draws (all chains; ``draws`` and ``seed`` are ignored)."""

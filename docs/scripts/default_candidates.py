@@ -24,8 +24,31 @@ OUT = ROOT / "docs" / "concepts" / "default-candidates.md"
 
 #: (label in the table, stored backtest directory, model name inside it, prior file)
 CANDIDATES = [
-    ("default (censored, 3 lags, fiscal shrunk)", "default", "default", "priors/default.yaml"),
+    (
+        "default (Student-t errors + stochastic volatility)",
+        "default",
+        "default",
+        "priors/default.yaml",
+    ),
+    (
+        "Student-t errors only",
+        "screen-full-error-scales",
+        "student-t",
+        "docs/backtests/screen-full-priors/student-t.yaml",
+    ),
+    (
+        "stochastic volatility only",
+        "screen-full-error-scales",
+        "stochastic-vol",
+        "docs/backtests/screen-full-priors/stochastic-vol.yaml",
+    ),
     # stored while they were the default, under that name
+    (
+        "Gaussian errors (censored, 3 lags, fiscal shrunk)",
+        "gaussian-errors",
+        "default",
+        "priors/gaussian-errors.yaml",
+    ),
     ("censored, 3 lags", "censored-3-lags", "default", "priors/censored-3-lags.yaml"),
     ("censored, 6 lags", "censored-6-lags", "default", "priors/censored-6-lags.yaml"),
     ("censored, 12 lags", "censored", "censored", "priors/censored.yaml"),

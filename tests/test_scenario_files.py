@@ -535,7 +535,13 @@ def test_plausibility_is_reported_for_every_file_with_hard_or_soft_conditions(pa
         assert "plausibility" not in mine
         return
     plaus = mine["plausibility"]
-    assert 0.5 <= plaus["q_5_95"][0] <= plaus["q"] <= plaus["q_5_95"][1] < 1.0
+    # q saturates at 1.0 in floating point once the KL per shock passes ~18: with Student-t
+    # errors, a draw whose future month has a small scale needs shocks far in the tails to meet
+    # a condition such as shutdown-tga's $1tn TGA, so the top 5% of draws may reach it; the
+    # median may not, and the KL stays finite
+    assert 0.5 <= plaus["q_5_95"][0] <= plaus["q"] <= plaus["q_5_95"][1] <= 1.0
+    assert plaus["q"] < 1.0
+    assert np.isfinite(plaus["kl"])
     assert plaus["kl"] > 0 and plaus["pinned"] == mine["hard"]
     # N = forecast months x endogenous variables (stacked structural shocks)
     assert plaus["shocks"] == ds.sizes["date"] * 7

@@ -19,7 +19,6 @@ import pandas as pd
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.censor import censor, shadow_conditions
-from fiscalcliff.forecasting.conditional_scales import condition_scales
 from fiscalcliff.forecasting.core import (
     add_nowcast,
     add_shadow,
@@ -216,9 +215,9 @@ def run_scenarios(
     n, h, k = settings.draws, len(dates), len(endog)
     # streams 3 and 4 (the ragged edge) come after the first three, which stay as they were;
     # stream 5 draws the future error scales of models with Student-t errors or stochastic
-    # volatility (the same in every scenario), stream 6 their candidates given a scenario's
-    # conditions (forecasting.conditional_scales)
-    seqs = np.random.SeedSequence(settings.seed).spawn(7)
+    # volatility: the same in every scenario, which conditions its shocks given them (the
+    # volatility is part of the draw's state of the world, so comparisons stay paired)
+    seqs = np.random.SeedSequence(settings.seed).spawn(6)
     param_seq, shock_seq, cond_seq = seqs[:3]
     with phase(f"drawing {n} posterior draws and shocks"):
         sample = results.sample(n, np.random.default_rng(param_seq))
@@ -265,14 +264,6 @@ def run_scenarios(
             if fixed.any():  # a shock the file sets does not adjust to other conditions
                 free = np.ones(h * k, bool) if conds.free_shocks is None else conds.free_shocks
                 conds = dataclasses.replace(conds, free_shocks=free & ~fixed.ravel())
-            s_scale, scale_note = scale, None
-            if scale is not None and (conds.hard_labels or conds.soft_labels):
-                s_scale, scale_note = _scales_given_conditions(
-                    conds, paths, z_s, scale, fixed, sample, results.layout, responses, seqs[6]
-                )
-                paths = simulate_paths(
-                    sample.b, sample.sigma_root, history, x, z_s, results.layout, s_scale
-                )
             plausible = _plausibility(
                 s.name,
                 conds,
@@ -282,7 +273,7 @@ def run_scenarios(
                 results.layout,
                 (fixed, fixed_values),
                 responses,
-                s_scale,
+                scale,
             )
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
@@ -296,10 +287,10 @@ def run_scenarios(
                     conds,
                     rng,
                     psi=responses.get(),
-                    shock_scale=s_scale,
+                    shock_scale=scale,
                 )
                 paths = simulate_paths(
-                    sample.b, sample.sigma_root, history, x, res.shocks, results.layout, s_scale
+                    sample.b, sample.sigma_root, history, x, res.shocks, results.layout, scale
                 )
             cond_notes[s.name] = {
                 "hard": len(conds.hard_labels),
@@ -310,8 +301,6 @@ def run_scenarios(
             }
             if cash_note:
                 cond_notes[s.name]["treasury_cash"] = cash_note
-            if scale_note is not None:
-                cond_notes[s.name]["error_scales"] = scale_note
             if shadow_notes:
                 cond_notes[s.name]["censored"] = shadow_notes
             if plausible is not None:
@@ -400,30 +389,6 @@ class _SharedResponses:
 
 #: impulse responses up to this size are computed once and shared by all scenarios of a run
 SHARED_RESPONSES_BYTES = 256 * 2**20
-
-
-def _scales_given_conditions(
-    conds, paths, shocks, scale, fixed, sample, layout, responses: _SharedResponses, seed
-) -> tuple[np.ndarray, dict]:
-    """The draws' future error scales given the scenario's hard and soft conditions
-    (:func:`~fiscalcliff.forecasting.conditional_scales.condition_scales`) and their note."""
-    m_h = len(conds.hard_labels)
-    choice = condition_scales(
-        np.vstack([conds.hard_rows, conds.soft_rows]),
-        np.concatenate([conds.hard_values, conds.soft_means]),
-        np.concatenate([np.zeros(m_h), conds.soft_sds**2]),
-        paths,
-        shocks,
-        scale,
-        sample.scales,
-        sample.b,
-        sample.sigma_root,
-        layout,
-        seed,
-        fixed=fixed,
-        psi=responses.get(),
-    )
-    return choice.scale, choice.summary()
 
 
 def _plausibility(

@@ -133,3 +133,21 @@ def test_a_scenario_meets_its_conditions_given_the_scales(prior_path, fitted, tm
     other = ds["fed_other_assets"]
     assert float(other.sel(date="2026-06-01").min()) >= 300.0 - 1e-6
     assert float(other.sel(date="2026-05-01").min()) < 300.0  # the bound binds in some draws
+
+
+def test_the_backtest_conditions_on_treasury_cash_with_the_scales_drawn_given_it(
+    prior_path, shared_data_dir
+):
+    """A backtest task with Treasury's announced cash balance on the scaled model: the TGA of
+    the quarter-end month is pinned in every draw (sd 0.01 $bn), the scales are chosen given
+    the condition, and the same task gives the same numbers."""
+    from fiscalcliff.evaluation.runner import build_tasks
+    from fiscalcliff.evaluation.tasks import forecast_task
+
+    source = OfflineDirectorySource(shared_data_dir)
+    kw = {"origins": "2023-06", "benchmarks": (), "horizons": 4, "draws": 200}
+    tasks, _ = build_tasks([prior_path], source=source, treasury_cash=0.01, **kw)
+    first, again = forecast_task(tasks[0]), forecast_task(tasks[0])
+    col = list(tasks[0].variables).index("tga")
+    np.testing.assert_allclose(first.members[2][:, col], 600.0, atol=0.1)  # 2023-09: 600 $bn
+    np.testing.assert_array_equal(first.members[3], again.members[3])

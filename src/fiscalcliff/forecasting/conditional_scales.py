@@ -1,4 +1,9 @@
-"""The future months' error scales given a scenario's hard and soft conditions.
+"""The future months' error scales given hard and soft conditions on a forecast's path.
+
+Used by the backtest's conditional forecasts (``--treasury-cash``, ``--condition-on`` of an
+endogenous series), which are forecasts given the conditions. Scenario runs do not use it: their
+scenarios share each draw's unconditional scales, so that comparisons stay paired draw by draw
+(choosing the scales per scenario would give each scenario its own volatility in the same draw).
 
 With Student-t errors or stochastic volatility the shock of forecast month ``s`` is
 ``sqrt(v_s) C z_s``, with ``v_s`` a random scale (:class:`~fiscalcliff.model.error_scales.
@@ -9,23 +14,23 @@ the scales with the wrong weights: calm months would be forced to carry large mo
 many standard deviations from zero.
 
 So each posterior draw chooses its scale path by sampling–importance–resampling (Rubin 1988):
-candidate paths from the unconditional law (the first is the draw's unconditional path, shared
-by every scenario), each weighted by the Gaussian likelihood of the conditions given it,
+candidate paths from the unconditional law (the first is the draw's unconditional path), each
+weighted by the Gaussian likelihood of the conditions given it,
 
 ``p(R y = r | v) = N(r; mu + G_v z_fixed, G_v G_v' + S)``,
 
 where ``mu`` is the path's mean given the draw's parameters, ``G_v`` the conditions' loadings on
-the shocks the scenario leaves random (scaled by ``sqrt(v)``), ``z_fixed`` the shocks the scenario
-sets and ``S`` the soft conditions' variances. The chosen path is a draw from the scales'
-conditional law given the conditions, exactly so as the number of candidates grows. Candidates
+the shocks left random (scaled by ``sqrt(v)``), ``z_fixed`` the shocks the caller sets and ``S``
+the soft conditions' variances. The chosen path is a draw from the scales' conditional law
+given the conditions, exactly so as the number of candidates grows. Candidates
 come in rounds of :data:`CANDIDATES`; draws whose weights are still concentrated on a few
 candidates (effective sample size below :data:`ESS_TARGET`: conditions far in the tails, such as
 a $1tn TGA) get more rounds, up to :data:`MAX_CANDIDATES`. The Gaussian shocks are then
 conditioned given it (:func:`~fiscalcliff.forecasting.conditional.condition_shocks`). Bounds do
 not enter the weights: they are imposed given the chosen scales.
 
-Candidates are generated per chunk of draws from a seed fixed by the caller, so every scenario
-of a run sees the same first round of candidates (common random numbers).
+Candidates are generated per chunk of draws from a seed fixed by the caller: the same seed gives
+the same choice.
 """
 
 from __future__ import annotations
@@ -124,10 +129,9 @@ def condition_scales(
         Coefficient draws ``(n, M, K)`` and ``C`` with ``C C' = Sigma`` ``(n, K, K)``.
     layout : LagLayout
     seed : numpy.random.SeedSequence
-        Source of the other candidates and of the choice (the same in every scenario, so the
-        first round's candidates are common to all of them).
+        Source of the other candidates and of the choice.
     fixed : ndarray of bool, shape (h, K), optional
-        Shocks the scenario sets (not random).
+        Shocks the caller sets (not random).
     psi : ndarray, shape (n, h, K, K), optional
         The draws' impulse responses, when the caller has them.
     candidates, max_candidates : int

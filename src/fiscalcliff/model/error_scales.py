@@ -267,7 +267,13 @@ def _tri_mult(diag: np.ndarray, off: np.ndarray, x: np.ndarray) -> np.ndarray:
 def log_vol_log_density(h: np.ndarray, c: np.ndarray, k: int, phi: float, sd: float) -> float:
     """``log p(h | rest)`` up to a constant: ``sum_t [-k h_t / 2 - c_t exp(-h_t) / 2]`` plus the
     stationary AR(1) prior (``c_t = q_t / lambda_t``)."""
-    diag, off = _ar1_precision(h.size, phi, sd)
+    return _log_vol_density(h, c, k, *_ar1_precision(h.size, phi, sd))
+
+
+def _log_vol_density(
+    h: np.ndarray, c: np.ndarray, k: int, diag: np.ndarray, off: np.ndarray
+) -> float:
+    """:func:`log_vol_log_density` given the AR(1) prior's tridiagonal precision."""
     return float(
         -0.5 * k * h.sum() - 0.5 * (c * np.exp(-h)).sum() - 0.5 * h @ _tri_mult(diag, off, h)
     )
@@ -278,7 +284,7 @@ def _log_vol_mode(c: np.ndarray, k: int, diag: np.ndarray, off: np.ndarray, star
     from scipy import linalg
 
     def f(x):
-        return -0.5 * k * x.sum() - 0.5 * (c * np.exp(-x)).sum() - 0.5 * x @ _tri_mult(diag, off, x)
+        return _log_vol_density(x, c, k, diag, off)
 
     x, fx = start.copy(), f(start)
     for _ in range(NEWTON_MAX):
@@ -334,7 +340,7 @@ def draw_log_vol(
 
     def log_weight(x):  # log target - log proposal density
         d = x - mode
-        return log_vol_log_density(x, c, k, phi, sd) + 0.5 * d @ _tri_mult(prec_diag, off, d)
+        return _log_vol_density(x, c, k, diag, off) + 0.5 * d @ _tri_mult(prec_diag, off, d)
 
     current, accepted = log_weight(h), 0
     for j in range(proposals):

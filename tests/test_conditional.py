@@ -120,10 +120,7 @@ def test_hard_conditional_moments_match_textbook_gaussian_conditioning():
     ]
     conditions = LinearConditions.build(h, k, hard=hard)
     a, r = conditions.hard_rows, conditions.hard_values
-    s = m @ m.T
-    gain = s @ a.T @ np.linalg.inv(a @ s @ a.T)
-    mean_ref = mu + gain @ (r - a @ mu)
-    cov_ref = s - gain @ a @ s
+    mean_ref, cov_ref, _ = gaussian_conditional(mu, m @ m.T, a, r)
     bb = np.broadcast_to(b, (n, *b.shape[1:]))
     cc = np.broadcast_to(root, (n, k, k))
     z = rng.standard_normal((n, h, k))
@@ -191,10 +188,8 @@ def test_soft_conditional_moments_match_textbook_formula():
     a = np.vstack([conditions.hard_rows, conditions.soft_rows])
     target_mean = np.array([0.2, 1.0])
     target_cov = np.diag([0.0, 0.09])
-    s = m @ m.T
-    gain = s @ a.T @ np.linalg.inv(a @ s @ a.T)
-    mean_ref = mu + gain @ (target_mean - a @ mu)
-    cov_ref = s - gain @ a @ s + gain @ target_cov @ gain.T
+    mean_ref, cov_ref, gain = gaussian_conditional(mu, m @ m.T, a, target_mean)
+    cov_ref = cov_ref + gain @ target_cov @ gain.T
     bb = np.broadcast_to(b, (n, *b.shape[1:]))
     cc = np.broadcast_to(root, (n, k, k))
     _, _, cond = run(bb, cc, history, xf, layout, conditions, rng.standard_normal((n, h, k)))
@@ -249,6 +244,19 @@ def test_draws_already_inside_the_bounds_are_unchanged():
     inside = paths[:, 3, 0] >= 0
     np.testing.assert_array_equal(res.shocks[inside], z[inside])
     assert res.diagnostics["bound_draws_resampled"] == int((~inside).sum())
+
+
+def gaussian_conditional(mu, cov, a, r):
+    """Textbook conditional of ``N(mu, cov)`` given ``a x = r``: mean, covariance and the gain
+    ``cov a' (a cov a')^-1``."""
+    gain = cov @ a.T @ np.linalg.inv(a @ cov @ a.T)
+    return mu + gain @ (r - a @ mu), cov - gain @ a @ cov, gain
+
+
+def gaussian_draws(mean, cov, n, rng):
+    """``n`` draws of ``N(mean, cov)`` for a (possibly singular) covariance."""
+    val, vec = np.linalg.eigh((cov + cov.T) / 2)
+    return mean + rng.standard_normal((n, mean.size)) @ (vec * np.sqrt(np.clip(val, 0.0, None))).T
 
 
 def rejection_moments(samples, rows, lower, upper):
@@ -309,14 +317,8 @@ def test_hard_condition_plus_bounds_match_rejection_sampling():
     _, _, cond = run(bb, cc, history, xf, layout, conditions, z)
     got = stacked(cond)
     # reference: exact Gaussian conditional on the hard row, then rejection on the bounds
-    a = conditions.hard_rows
-    s = m @ m.T
-    gain = s @ a.T @ np.linalg.inv(a @ s @ a.T)
-    mean_c = mu + gain @ (1.0 - a @ mu)
-    cov_c = s - gain @ a @ s
-    val, vec = np.linalg.eigh((cov_c + cov_c.T) / 2)
-    root_c = vec * np.sqrt(np.clip(val, 0.0, None))
-    ref = mean_c + rng.standard_normal((600_000, h * k)) @ root_c.T
+    mean_c, cov_c, _ = gaussian_conditional(mu, m @ m.T, conditions.hard_rows, 1.0)
+    ref = gaussian_draws(mean_c, cov_c, 600_000, rng)
     ref = rejection_moments(ref, conditions.bound_rows, conditions.lower, conditions.upper)
     assert ref.shape[0] > 50_000
     np.testing.assert_allclose(got[:, 2], 1.0, atol=1e-8)
@@ -355,13 +357,8 @@ def test_conditioning_given_month_scales_matches_textbook_and_rejection_sampling
     got = stacked(simulate_paths(bb, cc, history, xf, res.shocks, layout, v))
     np.testing.assert_allclose(got[:, 2], 1.0, atol=1e-8)
     assert np.all(got @ conditions.bound_rows.T >= conditions.lower - 1e-8)
-    a = conditions.hard_rows
-    cov = m_v @ m_v.T
-    gain = cov @ a.T @ np.linalg.inv(a @ cov @ a.T)
-    mean_c = mu + gain @ (1.0 - a @ mu)
-    cov_c = cov - gain @ a @ cov
-    val, vec = np.linalg.eigh((cov_c + cov_c.T) / 2)
-    ref = mean_c + rng.standard_normal((600_000, h * k)) @ (vec * np.sqrt(np.clip(val, 0, None))).T
+    mean_c, cov_c, _ = gaussian_conditional(mu, m_v @ m_v.T, conditions.hard_rows, 1.0)
+    ref = gaussian_draws(mean_c, cov_c, 600_000, rng)
     ref = rejection_moments(ref, conditions.bound_rows, conditions.lower, conditions.upper)
     assert ref.shape[0] > 50_000
     assert_moments_close(got, ref, "hard plus bounds given the month scales")

@@ -489,6 +489,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
         if cells.size:
             resid = _residuals(state, exog, layout, b)
             _latent_draw(state, resid, b, sigma_inv, cells, pairs, layout, rng, sweeps, weights)
+        resid = None  # the residuals after this iteration's latent draw, once needed
         if scaled:
             resid = _residuals(state, exog, layout, b)
             update(state_scales, np.einsum("tk,kl,tl->t", resid, sigma_inv, resid), k, sc, rng)
@@ -500,7 +501,9 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
             out_b[d], out_s[d] = b, sigma
             out_l[d] = state[cells.rows, cells.cols]
             scale = state_scales.scale if scaled else None
-            out_ll[d] = _log_likelihood(_residuals(state, exog, layout, b), sigma, sigma_inv, scale)
+            if resid is None:
+                resid = _residuals(state, exog, layout, b)
+            out_ll[d] = _log_likelihood(resid, sigma, sigma_inv, scale)
             if scaled:
                 s_ = state_scales
                 out_sc["lam"][d], out_sc["h"][d] = s_.lam, s_.h

@@ -41,6 +41,58 @@ def quarterly_draws(paths: xr.Dataset, variables: Sequence[str]) -> xr.Dataset:
     )
 
 
+def hdi_nearest(draws: xr.DataArray, prob: float, sample_dims: Sequence[str]) -> xr.DataArray:
+    """Highest-density interval over ``sample_dims``: the narrowest interval between two draws that
+    holds ``floor(prob * n)`` further draws (ArviZ's ``hdi(method="nearest")``, its default).
+
+    Vectorised over the other dimensions with one sort. It reproduces
+    :func:`arviz_stats.hdi` exactly (the tests check it) without importing ArviZ's statistics,
+    about 0.6–2 s of a ``compare`` run.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray
+    prob : float
+        Probability mass in (0, 1).
+    sample_dims : sequence of str
+        Dimensions that index the draws (e.g. ``("chain", "draw")``).
+
+    Returns
+    -------
+    xarray.DataArray
+        The other dimensions and ``ci_bound`` (``"lower"``, ``"upper"``), as ArviZ's.
+
+    Raises
+    ------
+    ValueError
+        If ``prob`` is not in (0, 1) or there are fewer than two draws.
+    """
+    import xarray as xr
+
+    if not 0.0 < prob < 1.0:
+        raise ValueError(f"hdi prob must be in (0, 1), got {prob}")
+    stacked = draws.stack(_sample=list(sample_dims)).transpose(..., "_sample")
+    values = np.sort(stacked.to_numpy(), axis=-1)
+    n = values.shape[-1]
+    if n < 2:
+        raise ValueError(f"hdi needs at least two draws, got {n}")
+    inc = min(int(np.floor(prob * n)), n - 1)
+    widths = values[..., inc:] - values[..., : n - inc]
+    lower_at = np.argmin(widths, axis=-1)[..., None]
+    bounds = np.concatenate(
+        [
+            np.take_along_axis(values, lower_at, axis=-1),
+            np.take_along_axis(values, lower_at + inc, axis=-1),
+        ],
+        axis=-1,
+    )
+    other = [d for d in stacked.dims if d != "_sample"]
+    coords = {d: stacked[d] for d in other if d in stacked.coords}
+    return xr.DataArray(
+        bounds, dims=[*other, "ci_bound"], coords={**coords, "ci_bound": ["lower", "upper"]}
+    )
+
+
 def quarterly_summary(
     paths: xr.Dataset, variables: Sequence[str] | None = None, prob: float = 0.9
 ) -> pd.DataFrame:

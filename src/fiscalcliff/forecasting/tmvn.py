@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr
 
 from fiscalcliff.forecasting.truncnorm import truncated_normal
 
@@ -51,6 +50,8 @@ class BoxSampleStats:
 
 def log_interval_probability(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``log(Phi(b) - Phi(a))`` for ``a <= b``, accurate in both tails."""
+    from scipy.special import log_ndtr, ndtr  # lazily: only bounded scenarios need scipy
+
     a, b = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float))
     out = np.empty(a.shape)
     right = a > 0  # both in the upper tail: use the reflected interval

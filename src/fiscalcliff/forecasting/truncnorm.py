@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_ndtr, ndtri_exp
 
 
 def truncated_normal(
@@ -38,6 +37,8 @@ def truncated_normal(
     mean, sd, lower, upper, uniform = np.broadcast_arrays(
         *(np.asarray(v, dtype=float) for v in (mean, sd, lower, upper, uniform))
     )
+    from scipy.special import log_ndtr, ndtri_exp  # lazily: only bounded scenarios need scipy
+
     alpha = (lower - mean) / sd
     beta = (upper - mean) / sd
     with np.errstate(invalid="ignore"):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from fiscalcliff import dims
 from fiscalcliff.errors import InputError
-from fiscalcliff.forecasting.summary import MAIN_SERIES, quarterly_draws
+from fiscalcliff.forecasting.summary import MAIN_SERIES, hdi_nearest, quarterly_draws
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -26,7 +26,8 @@ HDI_PROB = 0.9
 
 
 def summarise(draws: xr.Dataset, prob: float = HDI_PROB) -> pd.DataFrame:
-    """Median and HDI (arviz) over ``(chain, draw)`` for every variable, scenario and quarter.
+    """Median and HDI (:func:`~fiscalcliff.forecasting.summary.hdi_nearest`, ArviZ's default
+    method) over ``(chain, draw)`` for every variable, scenario and quarter.
 
     Returns
     -------
@@ -34,13 +35,11 @@ def summarise(draws: xr.Dataset, prob: float = HDI_PROB) -> pd.DataFrame:
         Index ``(scenario, variable, quarter)``; columns ``median``, ``hdi_lower``,
         ``hdi_upper``.
     """
-    import arviz_stats as az
-
     frames = []
     for name in draws.data_vars:
         da = draws[name]
         med = da.median(dim=(dims.CHAIN, dims.DRAW))
-        hdi = az.hdi(da, prob=prob)
+        hdi = hdi_nearest(da, prob, (dims.CHAIN, dims.DRAW))
         table = pd.DataFrame(
             {
                 "median": med.to_series(),
@@ -204,29 +203,5 @@ def compare(
         phase = reporter.phase if reporter is not None else _null_phase
         with phase("fitting the model (shared by all scenarios)"):
             results = fit(load_prior_file(settings.priors), source=source, as_of=settings.as_of)
-    loading = _import_in_background("arviz_stats")  # for the HDI tables, while the paths run
     paths = run_scenarios(scenarios, results=results, draws=draws, seed=seed, reporter=reporter)
-    loading.join()  # no thread left holding an import lock when something forks later
     return Comparison(paths=paths, baseline=baseline, results=results)
-
-
-def _import_in_background(module: str):
-    """Start importing ``module`` in a thread and return the thread.
-
-    The import (about 0.6 s for ``arviz_stats``) then overlaps the scenario runs, whose numpy
-    work releases the interpreter lock. Started after the fit, so that no process is forked
-    while the thread may hold an import lock. A failed import is left for the real import to
-    report.
-    """
-    import importlib
-    import threading
-
-    def load() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # raised again, with context, by the import that uses it
-            pass
-
-    thread = threading.Thread(target=load, name=f"fiscalcliff-import-{module}", daemon=True)
-    thread.start()
-    return thread

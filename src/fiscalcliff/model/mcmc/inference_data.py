@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import multigammaln
 
 from fiscalcliff import dims
+from fiscalcliff.model.gamma import multigammaln
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr

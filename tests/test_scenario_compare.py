@@ -327,7 +327,7 @@ def test_write_failure_leaves_no_directory_and_keeps_an_old_one(
     old = tmp_path / "old"
     cmp.write(old)  # a previous comparison: may be replaced, but only by a complete one
     before = {p.name: p.read_bytes() for p in old.iterdir()}
-    monkeypatch.setattr(plots, "fan_chart", broken)
+    monkeypatch.setattr(plots, "draw_fan", broken)  # fails in the drawing process too (forked)
     fresh = tmp_path / "fresh"
     with pytest.raises(RuntimeError):
         cmp.write(fresh)
@@ -336,6 +336,29 @@ def test_write_failure_leaves_no_directory_and_keeps_an_old_one(
         cmp.write(old)
     assert {p.name: p.read_bytes() for p in old.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
+
+
+def test_charts_drawn_in_a_second_process_are_the_files_drawn_here(
+    tmp_path, results, scenarios, monkeypatch
+):
+    """write() forks a process to draw fan charts while it writes the tables; the directory is
+    byte for byte the one written in this process alone (apart from the NetCDF file's
+    creation time)."""
+    import fiscalcliff.scenarios.output as output
+
+    cmp = compare(
+        [scenarios["baseline"], scenarios["print-money"]],
+        baseline="baseline",
+        results=results,
+        draws=40,
+    )
+    assert output.can_fork_a_worker()  # else this test would compare the sequential path twice
+    forked = {p.name: p.read_bytes() for p in cmp.write(tmp_path / "forked")}
+    monkeypatch.setattr(output, "can_fork_a_worker", lambda: False)
+    alone = {p.name: p.read_bytes() for p in cmp.write(tmp_path / "alone")}
+    assert forked.keys() == alone.keys()
+    assert len([n for n in forked if n.startswith("fan_")]) >= 3
+    assert {n for n in forked if forked[n] != alone[n]} <= {"paths.nc"}
 
 
 def test_write_refuses_a_directory_holding_files_it_did_not_write(tmp_path, results, scenarios):

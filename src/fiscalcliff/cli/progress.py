@@ -40,7 +40,18 @@ class Reporter:
             BarColumn(),
             TimeElapsedColumn(),
         ]
-        with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        # drawn when it moves, not by rich's refresh thread: the commands fork worker processes
+        # (Gibbs chains, chart drawing), which is only safe while no other thread runs
+        with Progress(
+            *columns, console=Console(stderr=True), transient=False, auto_refresh=False
+        ) as bar:
             task = bar.add_task(label, total=total)
-            yield lambda amount=1.0: bar.advance(task, amount)
+            bar.refresh()
+
+            def advance(amount: float = 1.0) -> None:
+                bar.advance(task, amount)
+                bar.refresh()
+
+            yield advance
             bar.update(task, completed=total if total is not None else 1, total=total or 1)
+            bar.refresh()

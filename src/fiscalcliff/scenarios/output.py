@@ -39,34 +39,87 @@ def write_comparison(comparison: Comparison, directory: Path) -> list[Path]:
     """Build everything in a temporary directory and swap it in only when complete.
 
     Files: ``paths.nc``; ``levels.csv/.md``; ``differences.csv/.md`` (vs the baseline);
-    ``events.csv/.md``; ``fan_<variable>.png``; ``summary.md``.
+    ``events.csv/.md``; ``fan_<variable>.png``; ``summary.md``. The fan charts are drawn in a
+    second process while this one writes the NetCDF file and the tables (see
+    :func:`_write_in_parallel`).
     """
-    import matplotlib.pyplot as plt
-
     from fiscalcliff.atomic import atomic_directory, write_netcdf
+    from fiscalcliff.output_targets import check_output_directory
+    from fiscalcliff.scenarios.plots import fan_data
 
     levels = comparison.levels()
     diffs = comparison.differences()
     events = comparison.event_probabilities()
-    written = []
-    from fiscalcliff.output_targets import check_output_directory
-
+    fans = [fan_data(comparison.paths, comparison.results, var) for var in comparison.variables]
     directory = check_output_directory(
         directory, owns=owns_comparison_entry, kind="comparison", flag="out"
     )
     with atomic_directory(directory, kind="comparison") as tmp:
         tmp = Path(tmp)
-        write_netcdf(comparison.paths, tmp / "paths.nc")
-        for stem, table in (("levels", levels), ("differences", diffs), ("events", events)):
-            table.to_csv(tmp / f"{stem}.csv", index=stem != "events")
-            (tmp / f"{stem}.md").write_text(_markdown(table, 3 if stem == "events" else 2))
-        for var in comparison.variables:
-            fig, _ = comparison.plot_fan(var)
-            fig.savefig(tmp / f"fan_{var}.png", dpi=110)
-            plt.close(fig)
-        (tmp / "summary.md").write_text(summary_text(comparison, levels, diffs, events))
+
+        def tables() -> None:
+            write_netcdf(comparison.paths, tmp / "paths.nc")
+            for stem, table in (("levels", levels), ("differences", diffs), ("events", events)):
+                table.to_csv(tmp / f"{stem}.csv", index=stem != "events")
+                (tmp / f"{stem}.md").write_text(_markdown(table, 3 if stem == "events" else 2))
+            (tmp / "summary.md").write_text(summary_text(comparison, levels, diffs, events))
+
+        _write_in_parallel(tables, [(fan, tmp / f"fan_{fan.variable}.png") for fan in fans])
         written = sorted(p.name for p in tmp.iterdir())
     return [directory / name for name in written]
+
+
+def can_fork_a_worker() -> bool:
+    """Whether a second process may be forked to share the work: more than one core, not a
+    daemon process (a Dask worker may not have children), and no other thread running (forking
+    a threaded process can deadlock the child, e.g. in a Jupyter kernel)."""
+    import multiprocessing
+    import os
+    import threading
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        (cores or 1) > 1
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )
+
+
+def _write_in_parallel(main_work, charts) -> None:
+    """Run ``main_work()`` here while a forked process draws ``charts`` ((FanData, path) pairs)
+    in order; when done, this process takes over the charts the other has not started, from
+    the end. Any error (here or there) is raised here, after the other process has stopped.
+
+    Drawing is matplotlib's Python code (about 0.25 s a chart on the 2-core machines), so a
+    second process halves it; the NetCDF file and tables overlap with it too. Sequential when
+    :func:`can_fork_a_worker` says no. The charts are the same bytes either way.
+    """
+    import multiprocessing
+
+    from fiscalcliff.model.mcmc.blas import single_blas_thread
+    from fiscalcliff.scenarios.plots import save_fan
+
+    if len(charts) < 2 or not can_fork_a_worker():
+        main_work()
+        for fan, path in charts:
+            save_fan(fan, path)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with single_blas_thread():
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        try:
+            futures = [pool.submit(save_fan, fan, path) for fan, path in charts]
+            main_work()
+            for (fan, path), future in zip(reversed(charts), reversed(futures), strict=True):
+                if not future.cancel():  # started there: so have all before it
+                    break
+                save_fan(fan, path)
+            for future in futures:
+                if not future.cancelled():
+                    future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def summary_text(comparison: Comparison, levels, diffs, events) -> str:

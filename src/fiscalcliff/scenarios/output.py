@@ -40,17 +40,12 @@ def write_comparison(comparison: Comparison, directory: Path) -> list[Path]:
 
     Files: ``paths.nc``; ``levels.csv/.md``; ``differences.csv/.md`` (vs the baseline);
     ``events.csv/.md``; ``fan_<variable>.png``; ``summary.md``. The fan charts are drawn in a
-    second process while this one writes the NetCDF file and the tables (see
+    second process while this one computes and writes the tables and the NetCDF file (see
     :func:`_write_in_parallel`).
     """
     from fiscalcliff.atomic import atomic_directory, write_netcdf
     from fiscalcliff.output_targets import check_output_directory
-    from fiscalcliff.scenarios.plots import fan_data
 
-    levels = comparison.levels()
-    diffs = comparison.differences()
-    events = comparison.event_probabilities()
-    fans = [fan_data(comparison.paths, comparison.results, var) for var in comparison.variables]
     directory = check_output_directory(
         directory, owns=owns_comparison_entry, kind="comparison", flag="out"
     )
@@ -58,15 +53,31 @@ def write_comparison(comparison: Comparison, directory: Path) -> list[Path]:
         tmp = Path(tmp)
 
         def tables() -> None:
+            levels = comparison.levels()
+            diffs = comparison.differences()
+            events = comparison.event_probabilities()
             write_netcdf(comparison.paths, tmp / "paths.nc")
             for stem, table in (("levels", levels), ("differences", diffs), ("events", events)):
                 table.to_csv(tmp / f"{stem}.csv", index=stem != "events")
                 (tmp / f"{stem}.md").write_text(_markdown(table, 3 if stem == "events" else 2))
             (tmp / "summary.md").write_text(summary_text(comparison, levels, diffs, events))
 
-        _write_in_parallel(tables, [(fan, tmp / f"fan_{fan.variable}.png") for fan in fans])
+        charts = [(var, tmp / f"fan_{var}.png") for var in comparison.variables]
+        _write_in_parallel(comparison, tables, charts)
         written = sorted(p.name for p in tmp.iterdir())
     return [directory / name for name in written]
+
+
+#: the comparison whose charts a forked drawing process draws (set only while one runs)
+_DRAWING: Comparison | None = None
+
+
+def _save_chart(variable: str, path: Path) -> None:
+    """Draw one fan chart of the comparison being written (:data:`_DRAWING`) to ``path``."""
+    from fiscalcliff.scenarios.plots import fan_data, save_fan
+
+    assert _DRAWING is not None
+    save_fan(fan_data(_DRAWING.paths, _DRAWING.results, variable), path)
 
 
 def can_fork_a_worker() -> bool:
@@ -85,41 +96,46 @@ def can_fork_a_worker() -> bool:
     )
 
 
-def _write_in_parallel(main_work, charts) -> None:
-    """Run ``main_work()`` here while a forked process draws ``charts`` ((FanData, path) pairs)
-    in order; when done, this process takes over the charts the other has not started, from
-    the end. Any error (here or there) is raised here, after the other process has stopped.
+def _write_in_parallel(comparison: Comparison, main_work, charts) -> None:
+    """Run ``main_work()`` here while a forked process draws ``charts`` ((variable, path)
+    pairs) in order; when done, this process takes over the charts the other has not started,
+    from the end. Any error (here or there) is raised here, after the other process has stopped.
 
     Drawing is matplotlib's Python code (about 0.25 s a chart on the 2-core machines), so a
-    second process halves it; the NetCDF file and tables overlap with it too. Sequential when
-    :func:`can_fork_a_worker` says no. The charts are the same bytes either way.
+    second process halves it, and the tables and NetCDF file overlap with it. The forked
+    process has the comparison in memory already: only variable names and paths are sent.
+    Sequential when :func:`can_fork_a_worker` says no. The charts are the same bytes either way.
     """
+    global _DRAWING
     import multiprocessing
 
     from fiscalcliff.model.mcmc.blas import single_blas_thread
-    from fiscalcliff.scenarios.plots import save_fan
 
-    if len(charts) < 2 or not can_fork_a_worker():
-        main_work()
-        for fan, path in charts:
-            save_fan(fan, path)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with single_blas_thread():
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        try:
-            futures = [pool.submit(save_fan, fan, path) for fan, path in charts]
+    _DRAWING = comparison
+    try:
+        if len(charts) < 2 or not can_fork_a_worker():
             main_work()
-            for (fan, path), future in zip(reversed(charts), reversed(futures), strict=True):
-                if not future.cancel():  # started there: so have all before it
-                    break
-                save_fan(fan, path)
-            for future in futures:
-                if not future.cancelled():
-                    future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for var, path in charts:
+                _save_chart(var, path)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        with single_blas_thread():
+            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            try:
+                futures = [pool.submit(_save_chart, var, path) for var, path in charts]
+                main_work()
+                for (var, path), future in zip(reversed(charts), reversed(futures), strict=True):
+                    if not future.cancel():  # started there: so have all before it
+                        break
+                    _save_chart(var, path)
+                for future in futures:
+                    if not future.cancelled():
+                        future.result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        _DRAWING = None
 
 
 def summary_text(comparison: Comparison, levels, diffs, events) -> str:

@@ -168,3 +168,26 @@ def test_monthly_duplicates_and_bad_quarter_dates() -> None:
         )
     with pytest.raises(DataError, match="quarter starts"):
         to_monthly(_series(["2020-02-01", "2020-05-01", "2020-08-01"], [1, 2, 3]), label="q")
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("1913-01-01", "2026-09-01"), ("2020-03-01", "2020-03-01"), ("2020-03-01", "2019-11-01")],
+)
+@pytest.mark.parametrize(("unit_first", "unit_last"), [("s", "s"), ("us", "s"), ("s", "ns")])
+def test_month_range_is_pandas_date_range_of_month_starts(first, last, unit_first, unit_last):
+    from fiscalcliff.data._months import month_range
+
+    a, b = pd.Timestamp(first).as_unit(unit_first), pd.Timestamp(last).as_unit(unit_last)
+    expected = pd.date_range(a, b, freq="MS", name="date")
+    got = month_range(a, b)
+    pd.testing.assert_index_equal(got, expected, exact=True)
+    assert got.freq == expected.freq and got.dtype == expected.dtype
+
+
+@pytest.mark.parametrize("bad", ["2020-03-02", "2020-03-01 12:00"])
+def test_month_range_refuses_a_date_that_is_not_a_month_start(bad):
+    from fiscalcliff.data._months import month_range
+
+    with pytest.raises(ValueError, match="month starts"):
+        month_range(pd.Timestamp(bad), pd.Timestamp("2021-01-01"))

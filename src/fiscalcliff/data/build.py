@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from fiscalcliff.data._months import add_months, compress_months, fmt_month, to_month
+from fiscalcliff.data._months import add_months, compress_months, fmt_month, month_range, to_month
 from fiscalcliff.data.catalogue import Catalogue, SeriesSpec
 from fiscalcliff.data.monthly import COVERAGE_TOLERANCE_DAYS, MonthlyResult, to_monthly
 from fiscalcliff.data.raw import RawSeries, Source
@@ -164,9 +164,7 @@ class SeriesBuilder:
         formula = spec.parsed_formula
         assert formula is not None
         inputs = [self.build(dep) for dep in formula.names]
-        index = pd.date_range(
-            min(s.first for s in inputs), max(s.last for s in inputs), freq="MS", name="date"
-        )
+        index = month_range(min(s.first for s in inputs), max(s.last for s in inputs))
         env = {s.name: pd.Series(s.materialise(index), index=index) for s in inputs}
         values = formula.evaluate(env)
         if not isinstance(values, pd.Series):  # a formula without names is rejected earlier
@@ -316,7 +314,7 @@ def _finish(
     rule_month = _rule_month(spec)
     if rule_month is not None:
         replaced = int(values[values.index < rule_month].notna().sum())
-        index = pd.date_range(rule_month, max(rule_month, values.index[-1]), freq="MS", name="date")
+        index = month_range(rule_month, max(rule_month, values.index[-1]))
         values = values.reindex(index)
         if spec.zero_before is not None:
             fill_before = 0.0

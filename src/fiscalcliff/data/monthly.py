@@ -9,6 +9,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from fiscalcliff.data._months import month_range
 from fiscalcliff.errors import DataError
 
 Aggregate = Literal["mean", "last", "sum"]
@@ -139,9 +140,9 @@ def to_monthly(
             description = "quarterly values in the first month of their quarter"
     if monthly.empty:
         raise DataError(f"{label}: no complete month of data")
-    full = pd.date_range(monthly.index[0], monthly.index[-1], freq="MS", name="date")
+    full = month_range(monthly.index[0], monthly.index[-1])
     if frequency is Frequency.QUARTERLY and fill == "ffill":
-        full = pd.date_range(full[0], full[-1] + pd.DateOffset(months=2), freq="MS", name="date")
+        full = month_range(full[0], full[-1] + pd.DateOffset(months=2))
         out = monthly.reindex(full).ffill(limit=2)
         description = "quarterly values repeated over the three months of their quarter"
         notes.append(

@@ -9,7 +9,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from fiscalcliff.data._months import compress_months, fmt_month, months_between, to_month
+from fiscalcliff.data._months import (
+    compress_months,
+    fmt_month,
+    month_range,
+    months_between,
+    to_month,
+)
 from fiscalcliff.data.build import BuiltSeries, SeriesBuilder
 from fiscalcliff.data.catalogue import Catalogue, load_catalogue
 from fiscalcliff.data.raw import Source
@@ -161,7 +167,7 @@ def load_panel(
             f"empty sample: start {fmt_month(start_month)} is after the last month all series "
             f"share, {fmt_month(common_end)}"
         )
-    index = pd.date_range(start_month, common_end, freq="MS", name="date")
+    index = month_range(start_month, common_end)
     columns = {name: b.materialise(index) for name, b in built.items()}
     _check_gaps(built, index, columns)
 

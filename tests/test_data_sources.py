@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fiscalcliff.data import (
     CachedSource,
@@ -200,3 +202,62 @@ def test_default_source_missing_data_dir_is_an_error(
     monkeypatch.setenv("FISCALCLIFF_DATA_DIR", str(tmp_path / "absent"))
     with pytest.raises(DataError, match="absent does not exist"):
         default_source()
+
+
+# -- the plain-file fast path and the general parser agree ------------------------------------
+
+_CELLS = st.sampled_from(
+    ["1", "-2.5", "+3", "4.", ".5", "1e3", "2.5E-2", ".", "", " 7", "inf", "nan", "x", "1e999"]
+)
+_DATES = st.sampled_from(
+    ["2020-01-01", "2020-02-29", "2021-02-29", "1999-12-31", "2020-01-01", "0000-01-01", "2020-1-1"]
+)
+
+
+def _parse_or_error(text: str, **kwargs):
+    try:
+        return parse_observations_csv(text, where="f.csv", **kwargs)
+    except DataError as exc:
+        return str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.sampled_from(
+        ["date,value", "observation_date,DFF", "DATE,dff", "date, value", "x,y"]
+    ),
+    rows=st.lists(st.tuples(_DATES, _CELLS), max_size=8),
+    ending=st.sampled_from(["\n", "\r\n"]),
+    last_newline=st.booleans(),
+)
+def test_the_plain_file_fast_path_reads_what_the_general_parser_reads(
+    header, rows, ending, last_newline
+):
+    """The fast path (one regular expression over the body) takes only files the general CSV
+    parser reads the same way: same series, or the same error (it declines the rest)."""
+    from fiscalcliff.data import csvformat
+
+    text = ending.join([header, *(f"{d},{v}" for d, v in rows)]) + (ending if last_newline else "")
+    fast = _parse_or_error(text, series_id="DFF")
+    original = csvformat._parse_plain
+    try:
+        csvformat._parse_plain = lambda *args: None
+        general = _parse_or_error(text, series_id="DFF")
+    finally:
+        csvformat._parse_plain = original
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        pd.testing.assert_series_equal(fast, general)
+
+
+def test_the_plain_file_fast_path_is_taken_for_a_download_and_declined_for_a_quoted_file():
+    from fiscalcliff.data.csvformat import _parse_plain
+
+    days, values, lines = _parse_plain(
+        "observation_date,DFF\n2020-01-01,1.5\n2020-01-02,.\n", "DFF"
+    )
+    assert list(days) == [np.datetime64("2020-01-01")]
+    assert list(values) == [1.5] and list(lines) == [2]
+    assert _parse_plain('"date","value"\n2020-01-01,1.5\n', None) is None
+    assert _parse_plain("date,value\n2020-01-01,1.5", None) is None  # no line end: general parser

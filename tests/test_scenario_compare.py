@@ -377,6 +377,20 @@ def test_write_refuses_a_directory_holding_files_it_did_not_write(tmp_path, resu
     assert (mine / "sub" / "notes.md").read_text() == "mine"
 
 
+def test_sharing_the_conditions_loadings_changes_no_number(results, scenarios, monkeypatch):
+    """Plausibility and conditioning share the loadings of the conditions on the shocks when
+    they fit in memory; computed by each step instead (a zero budget) the run is identical."""
+    import fiscalcliff.scenarios.runner as runner
+
+    chosen = [scenarios["baseline"], scenarios["shutdown-tga"]]
+    shared = run_scenarios(chosen, results=results, draws=60)
+    monkeypatch.setattr(runner, "SHARED_RESPONSES_BYTES", 0)
+    alone = run_scenarios(chosen, results=results, draws=60)
+    for name in shared.data_vars:
+        np.testing.assert_array_equal(shared[name].values, alone[name].values, err_msg=name)
+    assert shared.attrs["conditions"] == alone.attrs["conditions"]
+
+
 # -- run on the command line -----------------------------------------------------------------
 
 

@@ -400,6 +400,7 @@ def condition_shocks(
     *,
     psi: np.ndarray | None = None,
     shock_scale: np.ndarray | None = None,
+    loadings: np.ndarray | None = None,
 ) -> ConditionResult:
     """Adjust the standard-normal shocks of every draw to meet hard, soft and bound conditions.
 
@@ -425,6 +426,10 @@ def condition_shocks(
     shock_scale : ndarray, shape (n, h), optional
         The months' error scales the paths were simulated with (Student-t errors, stochastic
         volatility): the shocks are conditioned given them.
+    loadings : ndarray, shape (n, m, h*K), optional
+        :func:`constraint_loadings` of the hard and soft rows (hard first) on every shock, with
+        the same ``psi`` and ``shock_scale``, when the caller has them (e.g. from the scenario's
+        plausibility); computed per chunk otherwise.
 
     Returns
     -------
@@ -470,6 +475,7 @@ def condition_shocks(
                 rng,
                 None if psi is None else psi[rows],
                 None if shock_scale is None else shock_scale[rows],
+                None if loadings is None else loadings[rows],
             )
         except InputError as exc:
             raise _shift_draw_numbers(exc, start) from None
@@ -514,8 +520,10 @@ def _condition_chunk(
     rng: np.random.Generator,
     psi: np.ndarray | None = None,
     shock_scale: np.ndarray | None = None,
+    loadings: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Conditioned shocks ``(n, h, K)`` and diagnostics of one chunk of draws."""
+    """Conditioned shocks ``(n, h, K)`` and diagnostics of one chunk of draws (``loadings``: of
+    the hard and soft rows, if the caller has them)."""
     n, h, k = z.shape
     width = h * k
     m_h = len(c.hard_labels)
@@ -549,7 +557,8 @@ def _condition_chunk(
     if eq_rows.shape[0]:
         keep, redundant = _drop_redundant_equalities(eq_rows, targets, eq_labels, m_h)
         diagnostics["redundant_conditions"] = tuple(redundant)
-        g_every = constraint_loadings(eq_rows, **common)  # on every shock, free or not
+        # on every shock, free or not
+        g_every = constraint_loadings(eq_rows, **common) if loadings is None else loadings
         g_eq, norms, stuck = _loadings_norms(eq_rows, free, loadings=g_every)
         stuck_rows = [i for i in keep if stuck[:, i].any()]
         if stuck_rows:

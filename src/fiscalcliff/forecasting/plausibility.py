@@ -166,6 +166,7 @@ def scenario_plausibility(
     paths: np.ndarray | None = None,
     random_shocks: np.ndarray | None = None,
     shock_scale: np.ndarray | None = None,
+    loadings: np.ndarray | None = None,
 ) -> Plausibility:
     """KL and q of a scenario's hard and soft conditions, for every draw.
 
@@ -192,6 +193,9 @@ def scenario_plausibility(
     shock_scale : ndarray, shape (n, h), optional
         The months' error scales the paths were simulated with: the standard-normal shocks
         (given them) are what the KL compares.
+    loadings : ndarray, shape (n, m, h*K), optional
+        :func:`~fiscalcliff.forecasting.irf.constraint_loadings` of the hard and soft rows (hard
+        first), if the caller has them (e.g. to share them with the conditioning).
     """
     fixed = np.zeros(0) if fixed is None else np.asarray(fixed, dtype=float).ravel()
     extra = 0.5 * float(fixed @ fixed)
@@ -210,7 +214,11 @@ def scenario_plausibility(
     if not len(rows):
         kl = np.full(n, extra)
         return Plausibility(kl, coin_q(kl, h * k), h * k, fixed.size)
-    g = constraint_loadings(rows, b, sigma_root, layout, h, psi=psi, shock_scale=shock_scale)
+    if loadings is None:
+        loadings = constraint_loadings(
+            rows, b, sigma_root, layout, h, psi=psi, shock_scale=shock_scale
+        )
+    g = loadings
     if mean_paths is not None:
         at_mean = mean_paths.reshape(n, h * k) @ rows.T  # (n, m)
     else:

@@ -264,6 +264,7 @@ def run_scenarios(
             if fixed.any():  # a shock the file sets does not adjust to other conditions
                 free = np.ones(h * k, bool) if conds.free_shocks is None else conds.free_shocks
                 conds = dataclasses.replace(conds, free_shocks=free & ~fixed.ravel())
+            loadings = _shared_loadings(conds, sample, results.layout, h, responses, scale)
             plausible = _plausibility(
                 s.name,
                 conds,
@@ -274,6 +275,7 @@ def run_scenarios(
                 (fixed, fixed_values),
                 responses,
                 scale,
+                loadings,
             )
             if not conds.is_empty:
                 # the same stream for every scenario: common random numbers
@@ -288,6 +290,7 @@ def run_scenarios(
                     rng,
                     psi=responses.get(),
                     shock_scale=scale,
+                    loadings=loadings,
                 )
                 paths = simulate_paths(
                     sample.b, sample.sigma_root, history, x, res.shocks, results.layout, scale
@@ -391,6 +394,24 @@ class _SharedResponses:
 SHARED_RESPONSES_BYTES = 256 * 2**20
 
 
+def _shared_loadings(conds, sample, layout, h: int, responses: _SharedResponses, shock_scale):
+    """The loadings of a scenario's hard and soft conditions on every shock, computed once for
+    its plausibility and its conditioning when they fit in :data:`SHARED_RESPONSES_BYTES`
+    (None otherwise, or without such conditions: each step then computes what it needs)."""
+    rows = np.vstack([conds.hard_rows, conds.soft_rows])
+    n, k = sample.b.shape[0], layout.n_endogenous
+    if not rows.shape[0] or n * rows.shape[0] * h * k * 8 > SHARED_RESPONSES_BYTES:
+        return None
+    psi = responses.get()
+    if psi is None:
+        return None
+    from fiscalcliff.forecasting.irf import constraint_loadings
+
+    return constraint_loadings(
+        rows, sample.b, sample.sigma_root, layout, h, psi=psi, shock_scale=shock_scale
+    )
+
+
 def _plausibility(
     name,
     conds,
@@ -401,6 +422,7 @@ def _plausibility(
     shock_paths,
     responses: _SharedResponses,
     shock_scale: np.ndarray | None = None,
+    loadings: np.ndarray | None = None,
 ) -> dict | None:
     """APR plausibility of a scenario's hard and soft conditions and of the shocks it sets
     (None without any); warns when the median q is above
@@ -423,6 +445,7 @@ def _plausibility(
         paths=paths,
         shock_scale=shock_scale,
         random_shocks=np.where(fixed, 0.0, shocks),  # the mean paths: only the set shocks
+        loadings=loadings,
     ).summary()
     if out["q"] > pl.Q_WARN:
         warnings.warn(

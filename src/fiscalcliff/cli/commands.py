@@ -179,7 +179,7 @@ def _fit(args: argparse.Namespace, reporter: Reporter, mcmc_draws: int | None = 
     if spec.model.censored:
         label = (
             "fitting: data, hyperparameters, Gibbs sampler for the censored variables "
-            "(~5 s; about 1 s when the same fit is in the fit cache)"
+            "(10-30 s on 2 cores; under a second when the same fit is in the fit cache)"
         )
     elif sampler == "nuts":
         label = "fitting: data, hyperparameters, NUTS in PyMC (the first run compiles, ~20 s)"

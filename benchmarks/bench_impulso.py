@@ -103,10 +103,10 @@ def main() -> None:
             res = fit(spec, panel=panel, as_of=as_of)
             return run_scenarios([scenario], results=res, draws=args.draws, seed=0)
 
-        def theirs_forecast():
+        def theirs_fcst():
             return model.fit(data).forecast(STEPS, seed=0)
 
-        def theirs_conditional():
+        def theirs_cond():
             fitted = model.fit(data)
             return fitted.conditional_forecast(
                 STEPS, conditions=[VariablePath(variable="tga", values=TGA_LEVEL)], seed=0
@@ -115,14 +115,15 @@ def main() -> None:
         rows = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for fn in (ours_forecast, ours_conditional, theirs_forecast, theirs_conditional):
+            for fn in (ours_forecast, ours_conditional, theirs_fcst, theirs_cond):
                 fn()  # warm-up: imports, caches
-            checks = _check(ours_conditional(), theirs_conditional(), ours_forecast(), horizon)
-            for label, ours, theirs in (
-                ("fit + draws + 12-month paths", ours_forecast, theirs_forecast),
+            checks = _check(ours_conditional(), theirs_cond(), ours_forecast(), horizon)
+            cases = (
+                ("fit + draws + 12-month paths, no stability check", ours_forecast, theirs_fcst),
                 ("the same with fiscalcliff's stability report", ours_forecast_report, None),
-                ("the same, TGA path held", ours_conditional, theirs_conditional),
-            ):
+                ("fit + draws + 12-month paths held to a TGA path", ours_conditional, theirs_cond),
+            )
+            for label, ours, theirs in cases:
                 if theirs is None:  # impulso has no stability check: its forecast row again
                     a, a_runs = best_of(args.repeat, ours)
                     rows.append((f"{label}, {args.draws:,} draws", a, a_runs, *rows[-1][3:]))

@@ -29,7 +29,7 @@ def history_of(results: BVARResults, variable: str, months: int):
 
 @dataclass(frozen=True)
 class FanData:
-    """What a fan chart shows, as plain arrays (small, and picklable for a drawing process).
+    """What a fan chart shows, as plain arrays: the history and each scenario's quantiles.
 
     Attributes
     ----------

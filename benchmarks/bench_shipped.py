@@ -31,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import best_of
+from common import best_of, machine_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -92,6 +92,7 @@ def main() -> None:
     from fiscalcliff.scenarios.loader import load_scenario
     from fiscalcliff.scenarios.runner import run_scenarios
 
+    speed_before = machine_speed()
     rows: list[tuple[str, str, str]] = []
     files = sorted((ROOT / "scenarios").glob("*.yaml"))
     scenarios = [load_scenario(f) for f in files]
@@ -175,6 +176,10 @@ def main() -> None:
     shutil.rmtree(own_cache, ignore_errors=True)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"(peak RSS of this benchmark process: {own:.2f} GiB)")
+    print(
+        f"(machine speed: a 10-million-addition Python loop took {speed_before:.2f} s before "
+        f"and {machine_speed():.2f} s after: read the timings with it)"
+    )
 
 
 def _fmt(best: float, times: list[float]) -> str:

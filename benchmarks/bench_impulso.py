@@ -40,7 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import best_of, load_model  # noqa: E402
+from common import best_of, fmt_best, load_model  # noqa: E402
 
 PRIORS = ROOT / "priors" / "minnesota.yaml"
 STEPS = 12
@@ -138,7 +138,7 @@ def main() -> None:
     print(f"{'benchmark':<62} | {'fiscalcliff':>30} | {'impulso':>26} | ratio")
     print("-" * 134)
     for label, a, a_runs, b, b_runs in rows:
-        print(f"{label:<62} | {_fmt(a, a_runs):>30} | {_fmt(b, b_runs):>26} | {a / b:.2f}")
+        print(f"{label:<62} | {fmt_best(a, a_runs):>30} | {fmt_best(b, b_runs):>26} | {a / b:.2f}")
     print(checks)
 
 
@@ -153,10 +153,6 @@ def _check(ours_cond, theirs_cond, ours_uncond, horizon: str) -> str:
         f"{horizon} (fiscalcliff, unconditional): "
         f"{float(ours_uncond['reserves'].isel(date=-1).median()):,.0f} $bn"
     )
-
-
-def _fmt(best: float, runs: list[float]) -> str:
-    return f"{best:.2f} s ({', '.join(f'{t:.2f}' for t in runs)})"
 
 
 if __name__ == "__main__":

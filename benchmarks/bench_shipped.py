@@ -31,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import best_of, machine_speed
+from common import best_of, fmt_best, machine_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -111,7 +111,7 @@ def main() -> None:
             rows.append(
                 (
                     f"scenario {s.name}, {args.draws:,} draws after the fit",
-                    _fmt(best, times),
+                    fmt_best(best, times),
                     "<= 0.5 s",
                 )
             )
@@ -152,7 +152,7 @@ def main() -> None:
                     lambda argv=argv: cli(*argv, cache=tempfile.mkdtemp(dir=tmp)),
                 )
                 rows.append(
-                    (f"{label}, {args.draws:,} draws (CLI, cold)", _fmt(best, times), target)
+                    (f"{label}, {args.draws:,} draws (CLI, cold)", fmt_best(best, times), target)
                 )
                 warm = tempfile.mkdtemp(dir=tmp)
                 cli(*argv, cache=warm)  # fills the cache, untimed
@@ -161,7 +161,7 @@ def main() -> None:
                     lambda argv=argv, warm=warm: cli(*argv, cache=warm),
                 )
                 rows.append(
-                    (f"{label}, {args.draws:,} draws (CLI, warm)", _fmt(best, times), target)
+                    (f"{label}, {args.draws:,} draws (CLI, warm)", fmt_best(best, times), target)
                 )
     if "rss" not in args.skip:
         gib = child_peak_rss("run", "scenarios/baseline.yaml", "--draws", str(args.rss_draws))
@@ -180,10 +180,6 @@ def main() -> None:
         f"(machine speed: a 10-million-addition Python loop took {speed_before:.2f} s before "
         f"and {machine_speed():.2f} s after: read the timings with it)"
     )
-
-
-def _fmt(best: float, times: list[float]) -> str:
-    return f"{best:.2f} s ({', '.join(f'{t:.2f}' for t in times)})"
 
 
 if __name__ == "__main__":

@@ -36,6 +36,11 @@ def best_of(repeat: int, fn) -> tuple[float, list[float]]:
     return min(times), times
 
 
+def fmt_best(best: float, runs: list[float]) -> str:
+    """``"0.42 s (0.50, 0.42, 0.45)"``: the best time and every run's."""
+    return f"{best:.2f} s ({', '.join(f'{t:.2f}' for t in runs)})"
+
+
 def machine_speed() -> float:
     """Seconds for a pure-Python loop of 10 million additions at module level (global names, as
     ``python -c`` runs it; the README's earlier figures were taken so): how fast this machine is

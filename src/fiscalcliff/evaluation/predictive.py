@@ -315,7 +315,7 @@ def var_ensemble(
             from fiscalcliff.forecasting.conditional_scales import condition_scales
 
             scale = condition_scales(
-                np.vstack([conds.hard_rows, conds.soft_rows]),
+                conds.equality_rows,
                 np.concatenate([conds.hard_values, conds.soft_means]),
                 np.concatenate([np.zeros(len(conds.hard_labels)), conds.soft_sds**2]),
                 paths,

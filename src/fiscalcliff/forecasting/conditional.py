@@ -230,6 +230,13 @@ class LinearConditions:
         return self.hard_rows.shape[1]
 
     @property
+    def equality_rows(self) -> np.ndarray:
+        """The hard rows, then the soft rows, ``(m_h + m_s, h*K)``: the order in which every
+        step (conditioning, plausibility, the scales given the conditions) stacks the equalities
+        and in which loadings passed between them are laid out."""
+        return np.vstack([self.hard_rows, self.soft_rows])
+
+    @property
     def is_empty(self) -> bool:
         """True when there is nothing to impose."""
         return not (self.hard_labels or self.soft_labels or self.bound_labels)
@@ -427,7 +434,7 @@ def condition_shocks(
         The months' error scales the paths were simulated with (Student-t errors, stochastic
         volatility): the shocks are conditioned given them.
     loadings : ndarray, shape (n, m, h*K), optional
-        :func:`constraint_loadings` of the hard and soft rows (hard first) on every shock, with
+        :func:`constraint_loadings` of ``conditions.equality_rows`` on every shock, with
         the same ``psi`` and ``shock_scale``, when the caller has them (e.g. from the scenario's
         plausibility); computed per chunk otherwise.
 
@@ -549,7 +556,7 @@ def _condition_chunk(
     if not c.is_empty:
         common["psi"] = impulse_responses(b, layout, h) if psi is None else psi
 
-    eq_rows = np.vstack([c.hard_rows, c.soft_rows])
+    eq_rows = c.equality_rows
     eq_labels = (*c.hard_labels, *c.soft_labels)
     targets = np.hstack([hard_values, soft_targets])
     gn = qinv = None
@@ -741,7 +748,7 @@ def _resample_bounded(
 
 def _check_fixed_bounds(rows: np.ndarray, current: np.ndarray, c: LinearConditions) -> None:
     """Bounds on quantities the equalities or shock restrictions fix: check, name contradictions."""
-    eq_rows = np.vstack([c.hard_rows, c.soft_rows])
+    eq_rows = c.equality_rows
     eq_labels = (*c.hard_labels, *c.soft_labels)
     for i in rows:
         value = current[:, i]

@@ -194,8 +194,8 @@ def scenario_plausibility(
         The months' error scales the paths were simulated with: the standard-normal shocks
         (given them) are what the KL compares.
     loadings : ndarray, shape (n, m, h*K), optional
-        :func:`~fiscalcliff.forecasting.irf.constraint_loadings` of the hard and soft rows (hard
-        first), if the caller has them (e.g. to share them with the conditioning).
+        :func:`~fiscalcliff.forecasting.irf.constraint_loadings` of ``conditions.equality_rows``,
+        if the caller has them (e.g. to share them with the conditioning).
     """
     fixed = np.zeros(0) if fixed is None else np.asarray(fixed, dtype=float).ravel()
     extra = 0.5 * float(fixed @ fixed)
@@ -205,7 +205,7 @@ def scenario_plausibility(
     if (mean_paths is None) == (paths is None or random_shocks is None):
         raise ValueError("give mean_paths, or paths and random_shocks")
     n, h, k = (mean_paths if mean_paths is not None else paths).shape
-    rows = np.vstack([c.hard_rows, c.soft_rows])
+    rows = c.equality_rows
     m_h = len(c.hard_labels)
     hard = np.broadcast_to(np.asarray(c.hard_values, float), (n, m_h))  # scalar or per draw
     soft = np.broadcast_to(np.asarray(c.soft_means, float), (n, len(c.soft_labels)))

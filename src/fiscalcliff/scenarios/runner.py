@@ -398,7 +398,7 @@ def _shared_loadings(conds, sample, layout, h: int, responses: _SharedResponses,
     """The loadings of a scenario's hard and soft conditions on every shock, computed once for
     its plausibility and its conditioning when they fit in :data:`SHARED_RESPONSES_BYTES`
     (None otherwise, or without such conditions: each step then computes what it needs)."""
-    rows = np.vstack([conds.hard_rows, conds.soft_rows])
+    rows = conds.equality_rows
     n, k = sample.b.shape[0], layout.n_endogenous
     if not rows.shape[0] or n * rows.shape[0] * h * k * 8 > SHARED_RESPONSES_BYTES:
         return None

@@ -250,7 +250,7 @@ def _parse_plain(
     if days.size and days.min() < _FIRST_DAY:
         return None
     texts = [line[11:].rstrip("\r") for line in lines]
-    keep = np.fromiter((t not in ("", ".") for t in texts), bool, len(texts))
+    keep = np.fromiter((t not in MISSING_MARKERS for t in texts), bool, len(texts))
     values = np.array([t for t, k in zip(texts, keep, strict=True) if k], dtype=float)
     if not np.isfinite(values).all():
         return None

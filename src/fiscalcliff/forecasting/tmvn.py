@@ -15,7 +15,7 @@ accept-reject only (no Markov chain, nothing dropped):
 
 Each stage is an exact accept-reject sampler of the truncated law, so the sample of each draw is
 exact whichever stage produced it. A one-dimensional box is sampled directly by inversion
-(:func:`~fiscalcliff.forecasting.truncnorm.truncated_normal`).
+(:func:`~fiscalcliff.model.truncnorm.truncated_normal`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fiscalcliff.forecasting.truncnorm import truncated_normal
+from fiscalcliff.model.truncnorm import truncated_normal
 
 #: fresh Gaussian proposals per remaining draw and round of plain rejection
 PLAIN_BATCH = 16

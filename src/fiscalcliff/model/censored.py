@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fiscalcliff.model import niw
+from fiscalcliff.model.banded import band_cho_solve, band_cholesky
 from fiscalcliff.model.design import LagLayout, companion_blocks, lagged_regressors
 from fiscalcliff.model.error_scales import (
     ScaleSettings,
@@ -242,16 +243,12 @@ class BandedGaussian:
     its covariance ``S = Q^-1`` computed on demand (and kept) for exact HMC's reflections."""
 
     def __init__(self, band: np.ndarray) -> None:
-        from scipy import linalg
-
-        self.factor = linalg.cholesky_banded(band, lower=False, check_finite=False)
+        self.factor = band_cholesky(band)
         self._columns: dict[int, np.ndarray] = {}
 
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """``Q^-1 rhs``."""
-        from scipy import linalg
-
-        return linalg.cho_solve_banded((self.factor, False), rhs, check_finite=False)
+        return band_cho_solve(self.factor, rhs)
 
     def velocity(self, z: np.ndarray) -> np.ndarray:
         """``U^-1 z``: a draw of ``N(0, Q^-1)`` from standard normals ``z``."""

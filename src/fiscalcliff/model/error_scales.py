@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fiscalcliff.model.banded import band_cholesky, tridiagonal_solve
+from fiscalcliff.model.truncnorm import truncated_normal
+
 #: Newton iterations for the log-volatility mode (a guard; it converges in well under 20)
 NEWTON_MAX = 100
 #: random-walk step of log(nu - 2) in the nu update, and steps per Gibbs iteration
@@ -281,7 +284,6 @@ def _log_vol_density(
 
 def _log_vol_mode(c: np.ndarray, k: int, diag: np.ndarray, off: np.ndarray, start: np.ndarray):
     """Mode of the (strictly concave) log conditional of ``h``, by damped Newton steps."""
-    from scipy import linalg
 
     def f(x):
         return _log_vol_density(x, c, k, diag, off)
@@ -290,7 +292,7 @@ def _log_vol_mode(c: np.ndarray, k: int, diag: np.ndarray, off: np.ndarray, star
     for _ in range(NEWTON_MAX):
         e = c * np.exp(-x)
         grad = -0.5 * k + 0.5 * e - _tri_mult(diag, off, x)
-        step = linalg.solveh_banded(_band(diag + 0.5 * e, off), grad, check_finite=False)
+        step = tridiagonal_solve(diag + 0.5 * e, off, grad)
         t = 1.0
         while True:
             new = x + t * step
@@ -326,13 +328,12 @@ def draw_log_vol(
     accepted : int
         How many of the proposals were accepted.
     """
-    from scipy import linalg
     from scipy.linalg import lapack
 
     diag, off = _ar1_precision(h.size, phi, sd)
     mode = _log_vol_mode(c, k, diag, off, h)
     prec_diag = diag + 0.5 * c * np.exp(-mode)
-    factor = linalg.cholesky_banded(_band(prec_diag, off), lower=False, check_finite=False)
+    factor = band_cholesky(_band(prec_diag, off))
     w, info = lapack.dtbtrs(factor, rng.standard_normal((h.size, proposals)), uplo="U")
     if info:  # pragma: no cover - a positive definite band always factorises
         raise np.linalg.LinAlgError(f"tbtrs failed (info {info})")
@@ -430,15 +431,14 @@ def draw_persistence(
     sd^2 / sum h_{t-1}^2)`` truncated to (0, 1); the acceptance ratio is the rest: the
     ``Beta(alpha, beta)`` prior and the stationary density of ``h_1``.
     """
-    from scipy.stats import truncnorm
-
     lagged = h[:-1]
     ss = float(lagged @ lagged)
     if ss <= 0.0:
         return phi, False
     mean, scale = float(lagged @ h[1:]) / ss, sd / np.sqrt(ss)
-    a, b = (0.0 - mean) / scale, (1.0 - mean) / scale
-    new = float(truncnorm.rvs(a, b, loc=mean, scale=scale, random_state=rng))
+    # inversion at one uniform, as scipy.stats.truncnorm.rvs draws (a quarter of its cost, and no
+    # scipy.stats import in each chain's process)
+    new = float(truncated_normal(mean, scale, 0.0, 1.0, rng.uniform()))
     new = min(max(new, 1e-12), 1.0 - 1e-12)
 
     def rest(x):

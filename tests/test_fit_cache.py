@@ -30,11 +30,15 @@ def spec(tmp_path_factory):
     return fc.load_prior_file(path)
 
 
-def _fit(spec, seed=0):
+def _fit(spec, seed=0, **kwargs):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = fc.fit(
-            spec, source=OfflineDirectorySource(SHARED_DATA_DIR), as_of="2025-11", seed=seed
+            spec,
+            source=OfflineDirectorySource(SHARED_DATA_DIR),
+            as_of="2025-11",
+            seed=seed,
+            **kwargs,
         )
     convergence = sorted(str(w.message) for w in caught if w.category is ConvergenceWarning)
     return res, convergence
@@ -113,6 +117,32 @@ def test_off_writes_nothing(spec, tmp_path, monkeypatch):
     with fit_cache.disabled():
         _fit(spec)
     assert len(calls) == 3 and not _entries(tmp_path)
+
+
+def test_without_diagnostics_the_same_draws_no_warnings_and_nothing_cached(
+    spec, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(fit_cache.ENV, "off")
+    full, full_warnings = _fit(spec)
+    assert full_warnings  # 60 draws per chain: the full fit does warn, so silence means something
+    monkeypatch.setenv(fit_cache.ENV, str(tmp_path))
+    calls = _count_gibbs(monkeypatch)
+    bare, bare_warnings = _fit(spec, diagnostics=False)
+    assert len(calls) == 1 and not _entries(tmp_path)  # sampled, and left out of the cache
+    assert bare.diagnostics is None and bare.history_diagnostics is None
+    assert bare_warnings == []
+    assert "not diagnosed" in str(bare)
+    for name in ("B", "Sigma", "shadow_rrp"):
+        np.testing.assert_array_equal(
+            bare.trace["posterior"][name].to_numpy(), full.trace["posterior"][name].to_numpy()
+        )
+    np.testing.assert_array_equal(bare.stored_max_roots, full.stored_max_roots)
+    # a complete fit is cached, and a later fit without diagnostics reads it (with them)
+    _fit(spec)
+    assert len(calls) == 2 and len(_entries(tmp_path)) == 1
+    hit, _ = _fit(spec, diagnostics=False)
+    assert len(calls) == 2
+    assert hit.diagnostics.table.equals(full.diagnostics.table)
 
 
 def test_a_broken_entry_is_a_miss_and_is_replaced(spec, tmp_path, monkeypatch):

@@ -44,8 +44,8 @@ import numpy as np
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.irf import constraint_loadings, impulse_responses
 from fiscalcliff.forecasting.tmvn import box_gaussian
-from fiscalcliff.model.truncnorm import truncated_normal
 from fiscalcliff.model.design import LagLayout
+from fiscalcliff.model.truncnorm import truncated_normal
 
 __all__ = [
     "ConditionResult",

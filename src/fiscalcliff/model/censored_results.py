@@ -41,10 +41,11 @@ class CensoredResults(BVARResults):
         ``posterior`` (``B``, ``Sigma`` and ``shadow_<name>`` (chain, draw, time) per censored
         variable), ``sample_stats`` (``lp``: log likelihood of the shadow-completed data),
         ``observed_data``; provenance on the root.
-    diagnostics : Diagnostics
+    diagnostics : Diagnostics or None
         r_hat and ESS (ArviZ) over what forecasts use: ``Sigma``, ``B`` and the latent cells of
         the last ``p`` months (the shadow values paths start from). A ConvergenceWarning is
-        raised from these, as for NUTS.
+        raised from these, as for NUTS. None when the fit was told not to compute them
+        (``fit(..., diagnostics=False)``, as the backtest does).
     history_diagnostics : Diagnostics or None
         The same over the latent cells of earlier months (the shadow history, e.g. the shadow
         rate of 2009-15): reported, not warned about, since forecasts see the history only
@@ -66,7 +67,7 @@ class CensoredResults(BVARResults):
     """
 
     trace: xr.DataTree = None
-    diagnostics: Diagnostics = None
+    diagnostics: Diagnostics | None = None
     history_diagnostics: Diagnostics | None = None
     months: pd.DatetimeIndex = None
     completed: np.ndarray = None
@@ -148,7 +149,8 @@ class CensoredResults(BVARResults):
                 super().__str__().replace("(conjugate NIW)", "(censored, Gibbs)"),
                 f"  censored: {bounds}",
                 f"  latent cells: {self.settings.get('latent_cells', 0)}",
-                f"  B, Sigma and the last {self.layout.lags} months: {self.diagnostics}",
+                f"  B, Sigma and the last {self.layout.lags} months: "
+                + (str(self.diagnostics) if self.diagnostics is not None else "not diagnosed"),
                 *(
                     [f"  shadow history before them: {self.history_diagnostics}"]
                     if self.history_diagnostics is not None
@@ -167,8 +169,13 @@ def fit_censored(
     chains: int | None = None,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    diagnose: bool = True,
 ) -> CensoredResults:
-    """Run the Gibbs sampler for a fitted reference ``base`` (hyperparameters fixed there)."""
+    """Run the Gibbs sampler for a fitted reference ``base`` (hyperparameters fixed there).
+
+    ``diagnose=False``: no convergence diagnostics (``diagnostics`` and ``history_diagnostics``
+    None, no warnings) and nothing saved to the fit cache; a cached complete fit is still used.
+    """
     import dataclasses
 
     import pandas as pd
@@ -244,11 +251,16 @@ def fit_censored(
             seed=seed,
             scales=scales,
             progress=progress,
-            meanwhile=_import_diagnostics,
+            meanwhile=_import_diagnostics if diagnose else None,
         )
         seconds = time.perf_counter() - t0
-        diagnostics, history_diagnostics = _diagnostics(run, cells, names, months, seconds, recent)
+        diagnostics = history_diagnostics = None
+        if diagnose:
+            diagnostics, history_diagnostics = _diagnostics(
+                run, cells, names, months, seconds, recent
+            )
         roots = parallel_max_root(run.b.reshape(-1, *run.b.shape[2:]), base.layout)
+    if cached is None and diagnose:
         fit_cache.save(
             digest,
             {
@@ -268,7 +280,7 @@ def fit_censored(
 
     from fiscalcliff.model.mcmc.diagnostics import ConvergenceWarning
 
-    for message in diagnostics.warnings():
+    for message in diagnostics.warnings() if diagnostics is not None else []:
         for flag in ("draws", "tune", "chains"):  # set in the prior file for this sampler
             message = message.replace(f"--{flag}", f"prior.inference.{flag}")
         warnings.warn(f"censored Gibbs sampler: {message}", ConvergenceWarning, stacklevel=2)

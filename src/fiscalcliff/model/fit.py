@@ -171,6 +171,7 @@ def fit(
     tune: int | None = None,
     chains: int | None = None,
     seed: int = 0,
+    diagnostics: bool = True,
 ) -> BVARResults:
     """Estimate the Bayesian VAR-X described by a prior file on real data.
 
@@ -201,6 +202,12 @@ def fit(
         Default: the prior file's ``prior.inference``.
     seed : int
         Seed of the MCMC samplers (the exact sampler draws at :meth:`BVARResults.sample` time).
+    diagnostics : bool
+        Compute the censored Gibbs sampler's convergence diagnostics (r_hat and ESS by ArviZ,
+        1.5-3 s on 2 cores for the default model) and warn from them. False leaves
+        ``diagnostics`` and ``history_diagnostics`` None and the draws out of the fit cache
+        (which keeps only complete fits); the draws are the same. The backtest, which scores
+        forecasts and never reads the diagnostics, turns them off. Other samplers ignore it.
 
     Returns
     -------
@@ -278,7 +285,7 @@ def fit(
 
         if progress:
             progress("sampling the censored model (Gibbs with data augmentation)")
-        return fit_censored(base, problem, **mcmc)
+        return fit_censored(base, problem, diagnose=diagnostics, **mcmc)
     if sampler == "nuts":
         from fiscalcliff.model.mcmc.fit import fit_nuts
 

@@ -45,7 +45,7 @@ class CensoredResults(BVARResults):
         r_hat and ESS (ArviZ) over what forecasts use: ``Sigma``, ``B`` and the latent cells of
         the last ``p`` months (the shadow values paths start from). A ConvergenceWarning is
         raised from these, as for NUTS. None when the fit was told not to compute them
-        (``fit(..., diagnostics=False)``, as the backtest does).
+        (``fit(..., diagnostics=False)``, as the backtest does) and sampled afresh.
     history_diagnostics : Diagnostics or None
         The same over the latent cells of earlier months (the shadow history, e.g. the shadow
         rate of 2009-15): reported, not warned about, since forecasts see the history only
@@ -174,7 +174,8 @@ def fit_censored(
     """Run the Gibbs sampler for a fitted reference ``base`` (hyperparameters fixed there).
 
     ``diagnose=False``: no convergence diagnostics (``diagnostics`` and ``history_diagnostics``
-    None, no warnings) and nothing saved to the fit cache; a cached complete fit is still used.
+    None, no warnings) and nothing saved to the fit cache; a cached complete fit is still used,
+    with its diagnostics and their warnings.
     """
     import dataclasses
 

@@ -206,7 +206,8 @@ def fit(
         Compute the censored Gibbs sampler's convergence diagnostics (r_hat and ESS by ArviZ,
         1.5-3 s on 2 cores for the default model) and warn from them. False leaves
         ``diagnostics`` and ``history_diagnostics`` None and the draws out of the fit cache
-        (which keeps only complete fits); the draws are the same. The backtest, which scores
+        (which keeps only complete fits; a complete fit found there is used as it is, with its
+        diagnostics); the draws are the same. The backtest, which scores
         forecasts and never reads the diagnostics, turns them off. Other samplers ignore it.
 
     Returns

@@ -13,7 +13,7 @@ from fiscalcliff import dims
 from fiscalcliff.errors import InputError
 from fiscalcliff.forecasting.censor import censor
 from fiscalcliff.forecasting.paths import simulate_paths
-from fiscalcliff.model.stability import parallel_max_root
+from fiscalcliff.model.stability import EXPLOSIVE_ROOT, parallel_max_root
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -125,8 +125,6 @@ def _roots(sample: PosteriorSample, results: BVARResults) -> np.ndarray:
     return parallel_max_root(sample.b, results.layout)
 
 
-#: a draw is explosive when its companion matrix has a root of modulus above this
-EXPLOSIVE_ROOT = 1.0
 #: filtering gives up after this many parameter draws per draw it has to keep
 MAX_DRAWS_PER_KEPT = 50
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fiscalcliff.errors import ConfigError
 from fiscalcliff.model import niw
 from fiscalcliff.model.banded import band_cho_solve, band_cholesky
 from fiscalcliff.model.design import LagLayout, companion_blocks, lagged_regressors
@@ -48,6 +49,7 @@ from fiscalcliff.model.error_scales import (
     level_shift_terms,
     update,
 )
+from fiscalcliff.model.stability import EXPLOSIVE_ROOT, max_root_modulus
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,9 @@ def _latent_draw(
     state[cells.rows, cells.cols] = new
 
 
+#: explosive coefficient draws in a row after which ``stationary`` sampling gives up
+STATIONARY_MAX_TRIES = 1000
+
 #: total time of one exact-HMC trajectory (Pakman & Paninski recommend pi/2)
 HMC_TIME = np.pi / 2
 #: walls hit within one trajectory before giving up (a guard; never reached in practice)
@@ -382,6 +387,7 @@ def gibbs(
     scales: ScaleSettings | None = None,
     progress: Callable[[str], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    stationary: bool = False,
 ) -> GibbsDraws:
     """Run the data-augmentation Gibbs sampler.
 
@@ -416,6 +422,11 @@ def gibbs(
     meanwhile : callable, optional
         Run here while the chain processes sample (e.g. imports the next step needs); after
         them when the chains run in this process.
+    stationary : bool
+        The prior truncated to stable coefficients (every companion root of modulus at most
+        one; Cogley & Sargent 2005): ``(B, Sigma)`` is drawn from its conditional again until
+        ``B`` is stable, an exact draw of the truncated conditional. After
+        :data:`STATIONARY_MAX_TRIES` explosive draws in a row it stops with a ConfigError.
 
     Returns
     -------
@@ -427,7 +438,22 @@ def gibbs(
 
     seqs = np.random.SeedSequence(seed).spawn(chains)
     jobs = [
-        (data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seqs[c], c, scales)
+        (
+            data,
+            exog,
+            cells,
+            start,
+            layout,
+            prior,
+            dummies,
+            draws,
+            tune,
+            sweeps,
+            seqs[c],
+            c,
+            scales,
+            stationary,
+        )
         for c in range(chains)
     ]
     if progress:
@@ -456,7 +482,22 @@ def gibbs(
 
 def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """One chain: retained ``(B, Sigma, latent values, log likelihood, scale draws)``."""
-    data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, seq, index, sc = job
+    (
+        data,
+        exog,
+        cells,
+        start,
+        layout,
+        prior,
+        dummies,
+        draws,
+        tune,
+        sweeps,
+        seq,
+        index,
+        sc,
+        stable,
+    ) = job
     m, k = layout.n_regressors, layout.n_endogenous
     rng = np.random.default_rng(seq)
     scaled = sc is not None and sc.active
@@ -481,6 +522,17 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
     for it in range(tune + draws):
         weights = state_scales.weights if scaled else None
         b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng, weights)
+        tries = 1
+        while stable and max_root_modulus(b[None], layout)[0] > EXPLOSIVE_ROOT:
+            if tries >= STATIONARY_MAX_TRIES:
+                raise ConfigError(
+                    f"prior.stationary: {tries} draws of the coefficients in a row were "
+                    f"explosive (largest companion root above {EXPLOSIVE_ROOT:g}) in iteration "
+                    f"{it} of chain {index}: the data put almost no weight on stable dynamics "
+                    "under this prior; set prior.stationary: false"
+                )
+            b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng, weights)
+            tries += 1
         sigma_inv = np.linalg.inv(sigma)
         sigma_inv = 0.5 * (sigma_inv + sigma_inv.T)
         if cells.size:

@@ -223,6 +223,7 @@ def fit_censored(
             "dummy_y": dummies[0],
             "dummy_x": dummies[1],
             "mcmc": (draws, tune, chains, inference.sweeps, seed, recent),
+            **({"stationary": True} if spec.prior.stationary else {}),
             **({"scales": repr(scales)} if scales.active else {}),
         },
         {"regressors": names[0], "endogenous": endog, "months": months.strftime("%Y-%m")},
@@ -253,6 +254,7 @@ def fit_censored(
             scales=scales,
             progress=progress,
             meanwhile=_import_diagnostics if diagnose else None,
+            stationary=spec.prior.stationary,
         )
         seconds = time.perf_counter() - t0
         diagnostics = history_diagnostics = None
@@ -291,6 +293,7 @@ def fit_censored(
         "chains": chains,
         "sweeps": inference.sweeps,
         "seed": seed,
+        **({"stationary": True} if spec.prior.stationary else {}),
         "latent_cells": cells.size,
         **_scale_settings(run),
         "censored_cells": {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fiscalcliff.errors import DataError, InputError
+from fiscalcliff.errors import ConfigError, DataError, InputError
 from fiscalcliff.model import minnesota, niw
 from fiscalcliff.model.design import LagLayout, lagged_regressors, regressor_names
 from fiscalcliff.model.exogenous_priors import ExogenousPlan, apply_conjugate
@@ -274,6 +274,12 @@ def fit(
         identities=identities,
     )
     mcmc = {"draws": draws, "tune": tune, "chains": chains, "seed": seed, "progress": progress}
+    if spec.prior.stationary and not m.censored:
+        raise ConfigError(
+            f"{spec.source or 'prior file'}: prior.stationary needs a censored model "
+            "(model.censored: its Gibbs sampler draws the truncated prior); for other models "
+            "forecast from stable draws with --stability filter"
+        )
     if m.censored:
         if sampler != "exact" or hyperparameters != "optimise":
             raise InputError(

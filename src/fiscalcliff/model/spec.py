@@ -308,6 +308,11 @@ class PriorSettings(_Frozen):
     errors: ErrorSettings = ErrorSettings()
     volatility: VolatilitySettings = VolatilitySettings()
     inference: InferenceSettings = InferenceSettings()
+    stationary: bool = Field(
+        False,
+        description="truncate the prior to stable coefficients (every companion root of "
+        "modulus at most one; Cogley & Sargent 2005); censored models' Gibbs sampler only",
+    )
 
 
 _SHOCK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

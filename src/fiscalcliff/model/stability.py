@@ -6,6 +6,9 @@ import numpy as np
 
 from fiscalcliff.model.design import LagLayout, companion_blocks
 
+#: a draw is explosive when its companion matrix has a root of modulus above this
+EXPLOSIVE_ROOT = 1.0
+
 
 def companion_matrices(b: np.ndarray, layout: LagLayout) -> np.ndarray:
     """Companion matrices ``(n, pK, pK)`` of coefficient draws ``(n, M, K)``."""

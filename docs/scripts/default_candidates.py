@@ -25,10 +25,17 @@ OUT = ROOT / "docs" / "concepts" / "default-candidates.md"
 #: (label in the table, stored backtest directory, model name inside it, prior file)
 CANDIDATES = [
     (
-        "default (Student-t errors + stochastic volatility)",
+        "default (stationary prior, Student-t errors + stochastic volatility)",
         "default",
         "default",
         "priors/default.yaml",
+    ),
+    # stored while it was the default, under that name
+    (
+        "Student-t errors + stochastic volatility, no truncation",
+        "error-scales",
+        "default",
+        "priors/error-scales.yaml",
     ),
     (
         "Student-t errors only",

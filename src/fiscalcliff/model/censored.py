@@ -437,25 +437,10 @@ def gibbs(
     from fiscalcliff.model.mcmc.blas import default_cores, single_blas_thread
 
     seqs = np.random.SeedSequence(seed).spawn(chains)
-    jobs = [
-        (
-            data,
-            exog,
-            cells,
-            start,
-            layout,
-            prior,
-            dummies,
-            draws,
-            tune,
-            sweeps,
-            seqs[c],
-            c,
-            scales,
-            stationary,
-        )
-        for c in range(chains)
-    ]
+    inputs = _ChainInputs(
+        data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, scales, stationary
+    )
+    jobs = [(inputs, seqs[c], c) for c in range(chains)]
     if progress:
         progress(f"censored Gibbs sampler: {chains} chain(s) x {tune} + {draws} iterations")
     with single_blas_thread():
@@ -480,24 +465,32 @@ def gibbs(
     return GibbsDraws(*arrays, scales=kept)
 
 
+@dataclass(frozen=True)
+class _ChainInputs:
+    """What every chain of one :func:`gibbs` run shares (arguments of the same names there)."""
+
+    data: np.ndarray
+    exog: np.ndarray | None
+    cells: LatentCells
+    start: np.ndarray
+    layout: LagLayout
+    prior: niw.NIWPrior
+    dummies: tuple[np.ndarray, np.ndarray]
+    draws: int
+    tune: int
+    sweeps: int
+    scales: ScaleSettings | None
+    stationary: bool
+
+
 def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """One chain: retained ``(B, Sigma, latent values, log likelihood, scale draws)``."""
-    (
-        data,
-        exog,
-        cells,
-        start,
-        layout,
-        prior,
-        dummies,
-        draws,
-        tune,
-        sweeps,
-        seq,
-        index,
-        sc,
-        stable,
-    ) = job
+    """One chain ``(inputs, seed sequence, index)``: retained ``(B, Sigma, latent values, log
+    likelihood, scale draws)``."""
+    inputs, seq, index = job
+    data, exog, cells, start = inputs.data, inputs.exog, inputs.cells, inputs.start
+    layout, prior, dummies = inputs.layout, inputs.prior, inputs.dummies
+    draws, tune, sweeps, sc = inputs.draws, inputs.tune, inputs.sweeps, inputs.scales
+    stable = inputs.stationary
     m, k = layout.n_regressors, layout.n_endogenous
     rng = np.random.default_rng(seq)
     scaled = sc is not None and sc.active

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from fiscalcliff.model.banded import band_cho_solve, band_cholesky, tridiagonal_solve
+from fiscalcliff.model.banded import (
+    band_cho_solve,
+    band_cholesky,
+    band_upper_solve,
+    tridiagonal_solve,
+)
 
 
 def _spd_band(n: int, u: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -29,6 +34,22 @@ def test_band_cholesky_and_solve_match_scipy_and_dense(n, u, r):
     np.testing.assert_array_equal(x, linalg.cho_solve_banded((factor, False), rhs))
     np.testing.assert_allclose(dense @ x, rhs, atol=1e-10)
     np.testing.assert_allclose(band_cho_solve(factor, rhs[:, 0]), x[:, 0], rtol=1e-14)
+
+
+@pytest.mark.parametrize(("n", "u", "r"), [(1, 0, 1), (5, 1, 1), (40, 3, 2), (200, 7, 3)])
+def test_band_upper_solve_inverts_the_factor_and_draws_the_gaussian(n, u, r):
+    rng = np.random.default_rng(10 * n + u)
+    band, dense = _spd_band(n, u, rng)
+    factor = band_cholesky(band)
+    upper = np.zeros((n, n))
+    for d in range(u + 1):
+        upper += np.diag(factor[u - d, d:], d)
+    np.testing.assert_allclose(upper.T @ upper, dense, rtol=1e-12)  # the factor is U
+    rhs = rng.standard_normal((n, r))
+    x = band_upper_solve(factor, rhs)
+    np.testing.assert_allclose(upper @ x, rhs, atol=1e-10)
+    assert band_upper_solve(factor, rhs[:, 0]).shape == (n,)
+    np.testing.assert_array_equal(band_upper_solve(factor, rhs[:, 0]), x[:, 0])
 
 
 @pytest.mark.parametrize("n", [2, 3, 199])

@@ -248,9 +248,8 @@ def var_ensemble(
     shock named ``tga`` when it has one and no hard condition is imposed, else by all shocks.
     """
     from fiscalcliff.forecasting.censor import censor, shadow_conditions
-    from fiscalcliff.forecasting.core import EXPLOSIVE_ROOT
     from fiscalcliff.forecasting.paths import simulate_paths
-    from fiscalcliff.model.stability import max_root_modulus
+    from fiscalcliff.model.stability import EXPLOSIVE_ROOT, max_root_modulus
 
     # the fourth stream draws the future error scales, the fifth their candidates given
     # conditions (the first three stay as they were)

@@ -4,8 +4,9 @@
 LAPACK routines (``pbtrf``, ``pbtrs``, ``ptsv``) behind argument validation and a batching
 wrapper that cost about 50 microseconds a call, more than the routines themselves on the
 samplers' ~200-month systems, which they solve tens of thousands of times per fit. These
-functions call the routines directly, so they return the same numbers; scipy is imported when
-first called.
+functions call the routines directly, so they return the same numbers (``tbtrs``, the
+triangular band solve, has no such wrapper and is here so its callers share one check); scipy
+is imported when first called.
 """
 
 from __future__ import annotations
@@ -52,6 +53,21 @@ def band_cho_solve(factor: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return x
 
 
+def band_upper_solve(factor: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``U^-1 rhs`` for :func:`band_cholesky`'s upper factor ``U`` (LAPACK ``tbtrs``): with
+    standard-normal ``rhs`` a draw of ``N(0, Q^-1)``.
+
+    Parameters
+    ----------
+    factor : ndarray, shape (u + 1, n)
+    rhs : ndarray, shape (n,) or (n, r)
+    """
+    rhs = np.asarray(rhs, dtype=float)
+    x, info = _lapack().dtbtrs(factor, rhs.reshape(rhs.shape[0], -1), uplo="U")
+    _check(info, "tbtrs")
+    return x.reshape(rhs.shape)
+
+
 def tridiagonal_solve(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Solve ``T x = rhs`` for a symmetric positive definite tridiagonal ``T`` (LAPACK ``ptsv``,
     as ``scipy.linalg.solveh_banded`` does for one off-diagonal).
@@ -71,4 +87,4 @@ def tridiagonal_solve(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np.
     return x
 
 
-__all__ = ["band_cho_solve", "band_cholesky", "tridiagonal_solve"]
+__all__ = ["band_cho_solve", "band_cholesky", "band_upper_solve", "tridiagonal_solve"]

@@ -40,7 +40,7 @@ import numpy as np
 
 from fiscalcliff.errors import ConfigError
 from fiscalcliff.model import niw
-from fiscalcliff.model.banded import band_cho_solve, band_cholesky
+from fiscalcliff.model.banded import band_cho_solve, band_cholesky, band_upper_solve
 from fiscalcliff.model.design import LagLayout, companion_blocks, lagged_regressors
 from fiscalcliff.model.error_scales import (
     ScaleSettings,
@@ -254,12 +254,7 @@ class BandedGaussian:
 
     def velocity(self, z: np.ndarray) -> np.ndarray:
         """``U^-1 z``: a draw of ``N(0, Q^-1)`` from standard normals ``z``."""
-        from scipy.linalg import lapack
-
-        w, info = lapack.dtbtrs(self.factor, z[:, None], uplo="U", trans="N", diag="N")
-        if info:
-            raise np.linalg.LinAlgError(f"tbtrs failed (info {info})")
-        return w[:, 0]
+        return band_upper_solve(self.factor, z)
 
     def column(self, i: int) -> np.ndarray:
         """Column ``i`` of the covariance ``Q^-1``."""

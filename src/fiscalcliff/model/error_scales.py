@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fiscalcliff.model.banded import band_cholesky, tridiagonal_solve
+from fiscalcliff.model.banded import band_cholesky, band_upper_solve, tridiagonal_solve
 from fiscalcliff.model.truncnorm import truncated_normal
 
 #: Newton iterations for the log-volatility mode (a guard; it converges in well under 20)
@@ -328,15 +328,11 @@ def draw_log_vol(
     accepted : int
         How many of the proposals were accepted.
     """
-    from scipy.linalg import lapack
-
     diag, off = _ar1_precision(h.size, phi, sd)
     mode = _log_vol_mode(c, k, diag, off, h)
     prec_diag = diag + 0.5 * c * np.exp(-mode)
     factor = band_cholesky(_band(prec_diag, off))
-    w, info = lapack.dtbtrs(factor, rng.standard_normal((h.size, proposals)), uplo="U")
-    if info:  # pragma: no cover - a positive definite band always factorises
-        raise np.linalg.LinAlgError(f"tbtrs failed (info {info})")
+    w = band_upper_solve(factor, rng.standard_normal((h.size, proposals)))
     u = np.log(rng.uniform(size=proposals))
 
     def log_weight(x):  # log target - log proposal density

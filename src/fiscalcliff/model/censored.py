@@ -145,21 +145,24 @@ SCALE_DRAWS = ("lam", "h", "nu", "phi", "sd")
 SCALE_BLOCKS = ("h", "phi", "sd", "nu", "level")
 
 
-def _conjugate_draw(
+def _conjugate_posterior(
     data: np.ndarray,
     exog: np.ndarray | None,
     layout: LagLayout,
     prior: niw.NIWPrior,
     dummies: tuple[np.ndarray, np.ndarray],
-    rng: np.random.Generator,
     weights: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> niw.NIWPosterior:
+    """The conditional NIW posterior of ``(B, Sigma)`` given the completed data and the scales."""
     y, x = lagged_regressors(data, exog, layout.lags, layout.constant)
     if weights is not None:  # month t's covariance is Sigma / w_t: rows scaled by sqrt(w_t)
         root = np.sqrt(weights)[:, None]
         y, x = y * root, x * root
     yd, xd = dummies
-    post = niw.posterior(np.vstack([yd, y]), np.vstack([xd, x]), prior)
+    return niw.posterior(np.vstack([yd, y]), np.vstack([xd, x]), prior)
+
+
+def _one_draw(post: niw.NIWPosterior, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     b, sigma, _ = post.sample(1, rng)
     return b[0], sigma[0]
 
@@ -509,7 +512,8 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
     out_ll = np.empty(draws)
     for it in range(tune + draws):
         weights = state_scales.weights if scaled else None
-        b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng, weights)
+        post = _conjugate_posterior(state, exog, layout, prior, dummies, weights)
+        b, sigma = _one_draw(post, rng)
         tries = 1
         while stable and max_root_modulus(b[None], layout)[0] > EXPLOSIVE_ROOT:
             if tries >= STATIONARY_MAX_TRIES:
@@ -519,7 +523,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
                     f"{it} of chain {index}: the data put almost no weight on stable dynamics "
                     "under this prior; set prior.stationary: false"
                 )
-            b, sigma = _conjugate_draw(state, exog, layout, prior, dummies, rng, weights)
+            b, sigma = _one_draw(post, rng)  # the same conditional: only the draw again
             tries += 1
         sigma_inv = np.linalg.inv(sigma)
         sigma_inv = 0.5 * (sigma_inv + sigma_inv.T)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -48,6 +49,12 @@ from fiscalcliff.model.error_scales import (
     draw_level_shift,
     level_shift_terms,
     update,
+)
+from fiscalcliff.model.independent_niw import (
+    CoefficientConditional,
+    IndependentPrior,
+    coefficient_conditional,
+    draw_sigma,
 )
 from fiscalcliff.model.stability import EXPLOSIVE_ROOT, max_root_modulus
 
@@ -145,6 +152,23 @@ SCALE_DRAWS = ("lam", "h", "nu", "phi", "sd")
 SCALE_BLOCKS = ("h", "phi", "sd", "nu", "level")
 
 
+def _stacked_rows(
+    data: np.ndarray,
+    exog: np.ndarray | None,
+    layout: LagLayout,
+    dummies: tuple[np.ndarray, np.ndarray],
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The regression rows ``(y, x)``: dummy observations on top of the data, month ``t``'s row
+    scaled by ``sqrt(w_t)`` (its covariance is ``Sigma / w_t``)."""
+    y, x = lagged_regressors(data, exog, layout.lags, layout.constant)
+    if weights is not None:
+        root = np.sqrt(weights)[:, None]
+        y, x = y * root, x * root
+    yd, xd = dummies
+    return np.vstack([yd, y]), np.vstack([xd, x])
+
+
 def _conjugate_posterior(
     data: np.ndarray,
     exog: np.ndarray | None,
@@ -154,17 +178,26 @@ def _conjugate_posterior(
     weights: np.ndarray | None = None,
 ) -> niw.NIWPosterior:
     """The conditional NIW posterior of ``(B, Sigma)`` given the completed data and the scales."""
-    y, x = lagged_regressors(data, exog, layout.lags, layout.constant)
-    if weights is not None:  # month t's covariance is Sigma / w_t: rows scaled by sqrt(w_t)
-        root = np.sqrt(weights)[:, None]
-        y, x = y * root, x * root
-    yd, xd = dummies
-    return niw.posterior(np.vstack([yd, y]), np.vstack([xd, x]), prior)
+    return niw.posterior(*_stacked_rows(data, exog, layout, dummies, weights), prior)
 
 
 def _one_draw(post: niw.NIWPosterior, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     b, sigma, _ = post.sample(1, rng)
     return b[0], sigma[0]
+
+
+def _coefficients_then_sigma(
+    cond: CoefficientConditional,
+    rows: tuple[np.ndarray, np.ndarray],
+    prior: IndependentPrior,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Independent prior: ``B | Sigma`` from ``cond``, then ``Sigma | B`` (the truncation to
+    stable ``B`` does not involve ``Sigma``, so redrawing both until ``B`` is stable draws the
+    truncated ``B | Sigma`` and then ``Sigma`` given it)."""
+    b = cond.draw(rng)
+    y, x = rows
+    return b, draw_sigma(y - x @ b, prior, rng)
 
 
 def _residuals(data: np.ndarray, exog: np.ndarray | None, layout: LagLayout, b: np.ndarray):
@@ -386,6 +419,7 @@ def gibbs(
     progress: Callable[[str], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     stationary: bool = False,
+    independent: IndependentPrior | None = None,
 ) -> GibbsDraws:
     """Run the data-augmentation Gibbs sampler.
 
@@ -425,6 +459,10 @@ def gibbs(
         one; Cogley & Sargent 2005): ``(B, Sigma)`` is drawn from its conditional again until
         ``B`` is stable, an exact draw of the truncated conditional. After
         :data:`STATIONARY_MAX_TRIES` explosive draws in a row it stops with a ConfigError.
+    independent : IndependentPrior, optional
+        Use this independent Normal-inverse-Wishart prior instead of the conjugate ``prior``
+        (:mod:`fiscalcliff.model.independent_niw`): each iteration draws ``B | Sigma`` (again
+        until stable when ``stationary``) and then ``Sigma | B``.
 
     Returns
     -------
@@ -436,7 +474,19 @@ def gibbs(
 
     seqs = np.random.SeedSequence(seed).spawn(chains)
     inputs = _ChainInputs(
-        data, exog, cells, start, layout, prior, dummies, draws, tune, sweeps, scales, stationary
+        data,
+        exog,
+        cells,
+        start,
+        layout,
+        prior,
+        dummies,
+        draws,
+        tune,
+        sweeps,
+        scales,
+        stationary,
+        independent,
     )
     jobs = [(inputs, seqs[c], c) for c in range(chains)]
     if progress:
@@ -479,6 +529,7 @@ class _ChainInputs:
     sweeps: int
     scales: ScaleSettings | None
     stationary: bool
+    independent: IndependentPrior | None = None
 
 
 def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -488,7 +539,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
     data, exog, cells, start = inputs.data, inputs.exog, inputs.cells, inputs.start
     layout, prior, dummies = inputs.layout, inputs.prior, inputs.dummies
     draws, tune, sweeps, sc = inputs.draws, inputs.tune, inputs.sweeps, inputs.scales
-    stable = inputs.stationary
+    stable, indep = inputs.stationary, inputs.independent
     m, k = layout.n_regressors, layout.n_endogenous
     rng = np.random.default_rng(seq)
     scaled = sc is not None and sc.active
@@ -510,10 +561,18 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
     out_s = np.empty((draws, k, k))
     out_l = np.empty((draws, cells.size))
     out_ll = np.empty(draws)
+    if indep is not None:  # B | Sigma comes first: start from the prior mean of Sigma
+        sigma_inv = np.linalg.inv(indep.psi / max(indep.dof - k - 1.0, 1.0))
     for it in range(tune + draws):
         weights = state_scales.weights if scaled else None
-        post = _conjugate_posterior(state, exog, layout, prior, dummies, weights)
-        b, sigma = _one_draw(post, rng)
+        if indep is None:
+            post = _conjugate_posterior(state, exog, layout, prior, dummies, weights)
+            redraw = partial(_one_draw, post)
+        else:
+            rows = _stacked_rows(state, exog, layout, dummies, weights)
+            cond = coefficient_conditional(*rows, sigma_inv, indep)
+            redraw = partial(_coefficients_then_sigma, cond, rows, indep)
+        b, sigma = redraw(rng)
         tries = 1
         while stable and max_root_modulus(b[None], layout)[0] > EXPLOSIVE_ROOT:
             if tries >= STATIONARY_MAX_TRIES:
@@ -523,7 +582,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
                     f"{it} of chain {index}: the data put almost no weight on stable dynamics "
                     "under this prior; set prior.stationary: false"
                 )
-            b, sigma = _one_draw(post, rng)  # the same conditional: only the draw again
+            b, sigma = redraw(rng)  # the same conditional: only the draw again
             tries += 1
         sigma_inv = np.linalg.inv(sigma)
         sigma_inv = 0.5 * (sigma_inv + sigma_inv.T)
@@ -535,7 +594,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
             resid = _residuals(state, exog, layout, b)
             update(state_scales, np.einsum("tk,kl,tl->t", resid, sigma_inv, resid), k, sc, rng)
             if sc.stochastic:
-                shift = _level_shift(state_scales, b, sigma_inv, prior, dummies, rng)
+                shift = _level_shift(state_scales, b, sigma_inv, prior, dummies, rng, indep)
                 sigma, sigma_inv = sigma * np.exp(-shift), sigma_inv * np.exp(shift)
         if it >= tune:
             d = it - tune
@@ -562,12 +621,15 @@ def _level_shift(
     prior: niw.NIWPrior,
     dummies: tuple[np.ndarray, np.ndarray],
     rng: np.random.Generator,
+    independent: IndependentPrior | None = None,
 ) -> float:
     """Move ``h``'s level and ``Sigma``'s scale together (in place for ``h``; returns the shift
-    ``c``, ``Sigma`` becoming ``exp(-c) Sigma``), see :func:`error_scales.draw_level_shift`."""
+    ``c``, ``Sigma`` becoming ``exp(-c) Sigma``), see :func:`error_scales.draw_level_shift`.
+    With the independent prior ``B``'s prior does not scale with ``Sigma``."""
     yd, xd = dummies
+    omega = prior.omega if independent is None else None
     slope, trace = level_shift_terms(
-        sigma_inv, b, prior.b, prior.omega, prior.psi, prior.dof, yd - xd @ b
+        sigma_inv, b, prior.b, omega, prior.psi, prior.dof, yd - xd @ b
     )
     shift, ok = draw_level_shift(state.h, state.phi, state.sd, slope, trace, rng)
     state.h = state.h + shift

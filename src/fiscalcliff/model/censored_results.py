@@ -204,6 +204,7 @@ def fit_censored(
     scales = ScaleSettings.from_prior(spec.prior)
     values = base.hyperparameters.values
     prior, dummies = problem.prior(values), problem.dummies(values)
+    independent = _independent_prior(spec, prior, base.layout, endog)
     recent = len(data) - base.layout.lags  # first row of the months forecasts start from
     names = (list(base.regressors), endog)
     digest = fit_cache.key(
@@ -225,6 +226,7 @@ def fit_censored(
             "mcmc": (draws, tune, chains, inference.sweeps, seed, recent),
             **({"stationary": True} if spec.prior.stationary else {}),
             **({"scales": repr(scales)} if scales.active else {}),
+            **({"independent": independent.variance} if independent is not None else {}),
         },
         {"regressors": names[0], "endogenous": endog, "months": months.strftime("%Y-%m")},
     )
@@ -255,6 +257,7 @@ def fit_censored(
             progress=progress,
             meanwhile=_import_diagnostics if diagnose else None,
             stationary=spec.prior.stationary,
+            independent=independent,
         )
         seconds = time.perf_counter() - t0
         diagnostics = history_diagnostics = None
@@ -294,6 +297,11 @@ def fit_censored(
         "sweeps": inference.sweeps,
         "seed": seed,
         **({"stationary": True} if spec.prior.stationary else {}),
+        **(
+            {"equation_tightness": dict(spec.prior.minnesota.equation_tightness)}
+            if independent is not None
+            else {}
+        ),
         "latent_cells": cells.size,
         **_scale_settings(run),
         "censored_cells": {
@@ -322,6 +330,18 @@ def fit_censored(
             sd=run.scales["sd"].reshape(-1),
         ),
     )
+
+
+def _independent_prior(spec, prior, layout, endog: list[str]):
+    """The independent Normal-inverse-Wishart prior ``prior.minnesota.equation_tightness``
+    implies (:mod:`fiscalcliff.model.independent_niw`), or None (the conjugate prior)."""
+    tight = spec.prior.minnesota.equation_tightness
+    if not tight:
+        return None
+    from fiscalcliff.model.independent_niw import IndependentPrior
+
+    factors = np.array([tight.get(n, 1.0) for n in endog], dtype=float)
+    return IndependentPrior.from_conjugate(prior, layout, factors)
 
 
 def _trace(base, run, completed, months, **extra) -> xr.DataTree:

@@ -280,6 +280,13 @@ def fit(
             "(model.censored: its Gibbs sampler draws the truncated prior); for other models "
             "forecast from stable draws with --stability filter"
         )
+    if spec.prior.minnesota.equation_tightness and not m.censored:
+        raise ConfigError(
+            f"{spec.source or 'prior file'}: prior.minnesota.equation_tightness needs a "
+            "censored model (model.censored: its Gibbs sampler draws the independent "
+            "Normal-inverse-Wishart prior it implies); the closed-form and NUTS paths use the "
+            "conjugate prior, whose equations share one tightness"
+        )
     if m.censored:
         if sampler != "exact" or hyperparameters != "optimise":
             raise InputError(

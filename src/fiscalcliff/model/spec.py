@@ -173,6 +173,12 @@ class MinnesotaPrior(_Frozen):
         "leaves out: 1)",
     )
     constant_variance: Real = Field(1.0e6, gt=0, le=1e16)
+    equation_tightness: dict[str, ExogenousTightness] = Field(
+        default_factory=dict,
+        description="relative prior standard deviation of the lag and exogenous coefficients "
+        "of each listed equation (those it leaves out: 1); censored models' Gibbs sampler "
+        "only, which then uses the independent Normal-inverse-Wishart prior",
+    )
     own_lag_mean: OwnLagMean | dict[str, OwnLagMean] = 1.0
     psi: Literal["auto"] | dict[str, ResidualVariance] = "auto"
 
@@ -460,6 +466,12 @@ class PriorFile(_Frozen):
                 for n in exo_tight
                 if n not in self.model.exogenous
             ]
+        problems += [
+            f"equation_tightness: '{n}' is not endogenous "
+            f"(endogenous: {', '.join(self.model.endogenous)})"
+            for n in self.prior.minnesota.equation_tightness
+            if n not in endog
+        ]
         soc = self.prior.sum_of_coefficients
         if soc is not None and soc.variables is not None:
             problems += [

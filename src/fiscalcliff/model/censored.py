@@ -43,18 +43,18 @@ from fiscalcliff.errors import ConfigError
 from fiscalcliff.model import niw
 from fiscalcliff.model.banded import band_cho_solve, band_cholesky, band_upper_solve
 from fiscalcliff.model.design import LagLayout, companion_blocks, lagged_regressors
+from fiscalcliff.model.equation_shrinkage import (
+    CoefficientConditional,
+    EquationShrinkage,
+    coefficient_conditional,
+    draw_sigma,
+)
 from fiscalcliff.model.error_scales import (
     ScaleSettings,
     ScaleState,
     draw_level_shift,
     level_shift_terms,
     update,
-)
-from fiscalcliff.model.independent_niw import (
-    CoefficientConditional,
-    IndependentPrior,
-    coefficient_conditional,
-    draw_sigma,
 )
 from fiscalcliff.model.stability import EXPLOSIVE_ROOT, max_root_modulus
 
@@ -189,15 +189,15 @@ def _one_draw(post: niw.NIWPosterior, rng: np.random.Generator) -> tuple[np.ndar
 def _coefficients_then_sigma(
     cond: CoefficientConditional,
     rows: tuple[np.ndarray, np.ndarray],
-    prior: IndependentPrior,
+    prior: niw.NIWPrior,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Independent prior: ``B | Sigma`` from ``cond``, then ``Sigma | B`` (the truncation to
+    """Equations shrunk: ``B | Sigma`` from ``cond``, then ``Sigma | B`` (the truncation to
     stable ``B`` does not involve ``Sigma``, so redrawing both until ``B`` is stable draws the
     truncated ``B | Sigma`` and then ``Sigma`` given it)."""
     b = cond.draw(rng)
     y, x = rows
-    return b, draw_sigma(y - x @ b, prior, rng)
+    return b, draw_sigma(y - x @ b, b, prior, rng)
 
 
 def _residuals(data: np.ndarray, exog: np.ndarray | None, layout: LagLayout, b: np.ndarray):
@@ -419,7 +419,7 @@ def gibbs(
     progress: Callable[[str], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     stationary: bool = False,
-    independent: IndependentPrior | None = None,
+    shrinkage: EquationShrinkage | None = None,
 ) -> GibbsDraws:
     """Run the data-augmentation Gibbs sampler.
 
@@ -459,10 +459,10 @@ def gibbs(
         one; Cogley & Sargent 2005): ``(B, Sigma)`` is drawn from its conditional again until
         ``B`` is stable, an exact draw of the truncated conditional. After
         :data:`STATIONARY_MAX_TRIES` explosive draws in a row it stops with a ConfigError.
-    independent : IndependentPrior, optional
-        Use this independent Normal-inverse-Wishart prior instead of the conjugate ``prior``
-        (:mod:`fiscalcliff.model.independent_niw`): each iteration draws ``B | Sigma`` (again
-        until stable when ``stationary``) and then ``Sigma | B``.
+    shrinkage : EquationShrinkage, optional
+        ``prior`` times an extra Gaussian factor on chosen equations' coefficients
+        (:mod:`fiscalcliff.model.equation_shrinkage`): each iteration draws ``B | Sigma``
+        (again until stable when ``stationary``) and then ``Sigma | B``.
 
     Returns
     -------
@@ -486,7 +486,7 @@ def gibbs(
         sweeps,
         scales,
         stationary,
-        independent,
+        shrinkage,
     )
     jobs = [(inputs, seqs[c], c) for c in range(chains)]
     if progress:
@@ -529,7 +529,7 @@ class _ChainInputs:
     sweeps: int
     scales: ScaleSettings | None
     stationary: bool
-    independent: IndependentPrior | None = None
+    shrinkage: EquationShrinkage | None = None
 
 
 def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -539,7 +539,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
     data, exog, cells, start = inputs.data, inputs.exog, inputs.cells, inputs.start
     layout, prior, dummies = inputs.layout, inputs.prior, inputs.dummies
     draws, tune, sweeps, sc = inputs.draws, inputs.tune, inputs.sweeps, inputs.scales
-    stable, indep = inputs.stationary, inputs.independent
+    stable, shrink = inputs.stationary, inputs.shrinkage
     m, k = layout.n_regressors, layout.n_endogenous
     rng = np.random.default_rng(seq)
     scaled = sc is not None and sc.active
@@ -561,17 +561,17 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
     out_s = np.empty((draws, k, k))
     out_l = np.empty((draws, cells.size))
     out_ll = np.empty(draws)
-    if indep is not None:  # B | Sigma comes first: start from the prior mean of Sigma
-        sigma_inv = np.linalg.inv(indep.psi / max(indep.dof - k - 1.0, 1.0))
+    if shrink is not None:  # B | Sigma comes first: start from the prior mean of Sigma
+        sigma_inv = np.linalg.inv(prior.psi / max(prior.dof - k - 1.0, 1.0))
     for it in range(tune + draws):
         weights = state_scales.weights if scaled else None
-        if indep is None:
+        if shrink is None:
             post = _conjugate_posterior(state, exog, layout, prior, dummies, weights)
             redraw = partial(_one_draw, post)
         else:
             rows = _stacked_rows(state, exog, layout, dummies, weights)
-            cond = coefficient_conditional(*rows, sigma_inv, indep)
-            redraw = partial(_coefficients_then_sigma, cond, rows, indep)
+            cond = coefficient_conditional(*rows, sigma_inv, shrink)
+            redraw = partial(_coefficients_then_sigma, cond, rows, prior)
         b, sigma = redraw(rng)
         tries = 1
         while stable and max_root_modulus(b[None], layout)[0] > EXPLOSIVE_ROOT:
@@ -594,7 +594,7 @@ def _chain(job) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[st
             resid = _residuals(state, exog, layout, b)
             update(state_scales, np.einsum("tk,kl,tl->t", resid, sigma_inv, resid), k, sc, rng)
             if sc.stochastic:
-                shift = _level_shift(state_scales, b, sigma_inv, prior, dummies, rng, indep)
+                shift = _level_shift(state_scales, b, sigma_inv, prior, dummies, rng)
                 sigma, sigma_inv = sigma * np.exp(-shift), sigma_inv * np.exp(shift)
         if it >= tune:
             d = it - tune
@@ -621,15 +621,13 @@ def _level_shift(
     prior: niw.NIWPrior,
     dummies: tuple[np.ndarray, np.ndarray],
     rng: np.random.Generator,
-    independent: IndependentPrior | None = None,
 ) -> float:
     """Move ``h``'s level and ``Sigma``'s scale together (in place for ``h``; returns the shift
     ``c``, ``Sigma`` becoming ``exp(-c) Sigma``), see :func:`error_scales.draw_level_shift`.
-    With the independent prior ``B``'s prior does not scale with ``Sigma``."""
+    An :class:`EquationShrinkage` factor does not involve ``Sigma``: the same terms."""
     yd, xd = dummies
-    omega = prior.omega if independent is None else None
     slope, trace = level_shift_terms(
-        sigma_inv, b, prior.b, omega, prior.psi, prior.dof, yd - xd @ b
+        sigma_inv, b, prior.b, prior.omega, prior.psi, prior.dof, yd - xd @ b
     )
     shift, ok = draw_level_shift(state.h, state.phi, state.sd, slope, trace, rng)
     state.h = state.h + shift

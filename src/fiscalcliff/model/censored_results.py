@@ -204,7 +204,7 @@ def fit_censored(
     scales = ScaleSettings.from_prior(spec.prior)
     values = base.hyperparameters.values
     prior, dummies = problem.prior(values), problem.dummies(values)
-    independent = _independent_prior(spec, prior, base.layout, endog)
+    shrinkage = _equation_shrinkage(spec, prior, base.layout, endog)
     recent = len(data) - base.layout.lags  # first row of the months forecasts start from
     names = (list(base.regressors), endog)
     digest = fit_cache.key(
@@ -226,7 +226,7 @@ def fit_censored(
             "mcmc": (draws, tune, chains, inference.sweeps, seed, recent),
             **({"stationary": True} if spec.prior.stationary else {}),
             **({"scales": repr(scales)} if scales.active else {}),
-            **({"independent": independent.variance} if independent is not None else {}),
+            **({"shrinkage": shrinkage.precision} if shrinkage is not None else {}),
         },
         {"regressors": names[0], "endogenous": endog, "months": months.strftime("%Y-%m")},
     )
@@ -257,7 +257,7 @@ def fit_censored(
             progress=progress,
             meanwhile=_import_diagnostics if diagnose else None,
             stationary=spec.prior.stationary,
-            independent=independent,
+            shrinkage=shrinkage,
         )
         seconds = time.perf_counter() - t0
         diagnostics = history_diagnostics = None
@@ -299,7 +299,7 @@ def fit_censored(
         **({"stationary": True} if spec.prior.stationary else {}),
         **(
             {"equation_tightness": dict(spec.prior.minnesota.equation_tightness)}
-            if independent is not None
+            if shrinkage is not None
             else {}
         ),
         "latent_cells": cells.size,
@@ -332,16 +332,16 @@ def fit_censored(
     )
 
 
-def _independent_prior(spec, prior, layout, endog: list[str]):
-    """The independent Normal-inverse-Wishart prior ``prior.minnesota.equation_tightness``
-    implies (:mod:`fiscalcliff.model.independent_niw`), or None (the conjugate prior)."""
+def _equation_shrinkage(spec, prior, layout, endog: list[str]):
+    """The extra prior factor of ``prior.minnesota.equation_tightness``
+    (:mod:`fiscalcliff.model.equation_shrinkage`), or None (the conjugate prior alone)."""
     tight = spec.prior.minnesota.equation_tightness
     if not tight:
         return None
-    from fiscalcliff.model.independent_niw import IndependentPrior
+    from fiscalcliff.model.equation_shrinkage import EquationShrinkage
 
-    factors = np.array([tight.get(n, 1.0) for n in endog], dtype=float)
-    return IndependentPrior.from_conjugate(prior, layout, factors)
+    factors = np.array([tight.get(n, np.inf) for n in endog], dtype=float)
+    return EquationShrinkage.build(prior, layout, factors)
 
 
 def _trace(base, run, completed, months, **extra) -> xr.DataTree:

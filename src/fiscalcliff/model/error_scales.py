@@ -504,7 +504,7 @@ def level_shift_terms(
     sigma_inv: np.ndarray,
     b: np.ndarray,
     prior_b: np.ndarray,
-    prior_omega: np.ndarray | None,
+    prior_omega: np.ndarray,
     prior_psi: np.ndarray,
     prior_dof: float,
     dummy_resid: np.ndarray,
@@ -517,18 +517,10 @@ def level_shift_terms(
     the determinants, ``-exp(c) tr(Sigma^-1 S) / 2`` with
     ``S = Psi + (B - B0)' diag(omega)^-1 (B - B0) + Ed' Ed``, and the Jacobian of the move on
     the ``K (K + 1) / 2`` free entries of ``Sigma`` contributes ``-c K (K + 1) / 2``.
-
-    ``prior_omega=None``: the independent prior (:mod:`fiscalcliff.model.independent_niw`),
-    whose ``B`` does not scale with ``Sigma``: neither its ``M K / 2`` powers of ``|Sigma|`` nor
-    its quadratic form enter.
     """
     m, k = b.shape
-    s = prior_psi + dummy_resid.T @ dummy_resid
-    if prior_omega is None:
-        m = 0
-    else:
-        dev = b - prior_b
-        s = s + dev.T @ (dev / prior_omega[:, None])
+    dev = b - prior_b
+    s = prior_psi + dev.T @ (dev / prior_omega[:, None]) + dummy_resid.T @ dummy_resid
     td = dummy_resid.shape[0]
     slope = 0.5 * k * (m + prior_dof + k + 1 + td) - 0.5 * k * (k + 1)
     return float(slope), float(np.sum(sigma_inv * s))

@@ -283,9 +283,9 @@ def fit(
     if spec.prior.minnesota.equation_tightness and not m.censored:
         raise ConfigError(
             f"{spec.source or 'prior file'}: prior.minnesota.equation_tightness needs a "
-            "censored model (model.censored: its Gibbs sampler draws the independent "
-            "Normal-inverse-Wishart prior it implies); the closed-form and NUTS paths use the "
-            "conjugate prior, whose equations share one tightness"
+            "censored model (model.censored: its Gibbs sampler draws the non-conjugate prior "
+            "it implies); the closed-form and NUTS paths use the conjugate prior, whose "
+            "equations share one tightness"
         )
     if m.censored:
         if sampler != "exact" or hyperparameters != "optimise":

@@ -175,9 +175,9 @@ class MinnesotaPrior(_Frozen):
     constant_variance: Real = Field(1.0e6, gt=0, le=1e16)
     equation_tightness: dict[str, ExogenousTightness] = Field(
         default_factory=dict,
-        description="relative prior standard deviation of the lag and exogenous coefficients "
-        "of each listed equation (those it leaves out: 1); censored models' Gibbs sampler "
-        "only, which then uses the independent Normal-inverse-Wishart prior",
+        description="shrink the listed equations harder: an extra N(prior mean, (factor x "
+        "Minnesota sd at Sigma_jj = psi_j)^2) prior on each of their lag and exogenous "
+        "coefficients, on top of the conjugate prior; censored models' Gibbs sampler only",
     )
     own_lag_mean: OwnLagMean | dict[str, OwnLagMean] = 1.0
     psi: Literal["auto"] | dict[str, ResidualVariance] = "auto"

@@ -1,8 +1,9 @@
-"""The independent Normal-inverse-Wishart prior (``prior.minnesota.equation_tightness``).
+"""``prior.minnesota.equation_tightness``: chosen equations shrunk beyond the conjugate prior.
 
 References independent of the sampler's code: the Gaussian conditional of ``B`` against the
-dense textbook formula; the whole Gibbs chain (no latent cells) against importance sampling of
-the posterior with i.i.d. draws of the closed-form conjugate posterior as the proposal.
+dense textbook formula; ``Sigma | B`` against its inverse-Wishart mean; the whole Gibbs chain
+(no latent cells) against importance sampling of the posterior with i.i.d. draws of the
+closed-form conjugate posterior as the proposal (the weight is the extra factor's density).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import copy
 import numpy as np
 import pytest
 import yaml
-from scipy import stats
 
 import fiscalcliff as fc
 from conftest import SHARED_DATA_DIR
@@ -21,8 +21,8 @@ from fiscalcliff.errors import ConfigError
 from fiscalcliff.model import niw
 from fiscalcliff.model.censored import LatentCells, gibbs
 from fiscalcliff.model.design import LagLayout, lagged_regressors
-from fiscalcliff.model.independent_niw import (
-    IndependentPrior,
+from fiscalcliff.model.equation_shrinkage import (
+    EquationShrinkage,
     coefficient_conditional,
     draw_sigma,
 )
@@ -42,7 +42,7 @@ def _var_data(seed: int = 3, t_len: int = 80) -> np.ndarray:
 
 def _conjugate() -> niw.NIWPrior:
     b = np.zeros((3, 2))
-    b[1, 0], b[2, 1] = 0.7, 0.5
+    b[1, 0], b[2, 1] = 0.7, 0.9
     return niw.NIWPrior(b=b, omega=np.array([10.0, 0.3, 0.3]), psi=np.eye(2) * 0.25, dof=5.0)
 
 
@@ -52,18 +52,23 @@ def test_the_coefficient_conditional_is_the_dense_gaussian_posterior():
     y = rng.standard_normal((40, 2))
     sigma = np.array([[1.0, 0.3], [0.3, 0.5]])
     sigma_inv = np.linalg.inv(sigma)
-    prior = IndependentPrior(
-        b=rng.standard_normal((3, 2)), variance=rng.uniform(0.05, 2.0, (3, 2)), psi=np.eye(2), dof=4
+    prior = niw.NIWPrior(
+        b=rng.standard_normal((3, 2)), omega=rng.uniform(0.1, 2.0, 3), psi=np.eye(2), dof=4
     )
-    # textbook: vec(Y) = (I ⊗ X) vec(B) + e, e ~ N(0, Sigma ⊗ I), prior N(b0, V)
+    extra = rng.uniform(0.0, 3.0, (3, 2))
+    shrink = EquationShrinkage(prior=prior, precision=extra)
+    # textbook: vec(Y) = (I ⊗ X) vec(B) + e, e ~ N(0, Sigma ⊗ I); prior N(b0, Sigma ⊗ Omega)
+    # times N(b0, diag(1 / extra))
     design = np.kron(np.eye(2), x)
     noise_precision = np.kron(sigma_inv, np.eye(40))
-    v_inv = np.diag(1.0 / prior.variance.T.ravel())
-    precision = design.T @ noise_precision @ design + v_inv
+    prior_precision = np.linalg.inv(np.kron(sigma, np.diag(prior.omega)))
+    prior_precision += np.diag(extra.T.ravel())
+    precision = design.T @ noise_precision @ design + prior_precision
     cov = np.linalg.inv(precision)
-    mean = cov @ (design.T @ noise_precision @ y.T.ravel() + v_inv @ prior.b.T.ravel())
+    b0 = prior.b.T.ravel()
+    mean = cov @ (design.T @ noise_precision @ y.T.ravel() + prior_precision @ b0)
 
-    cond = coefficient_conditional(y, x, sigma_inv, prior)
+    cond = coefficient_conditional(y, x, sigma_inv, shrink)
     np.testing.assert_allclose(cond.mean, mean, rtol=1e-10, atol=1e-12)
     draws = np.stack([cond.draw(rng) for _ in range(20000)])  # (n, M, K)
     vec = np.swapaxes(draws, 1, 2).reshape(20000, -1)  # column-major vec
@@ -71,31 +76,32 @@ def test_the_coefficient_conditional_is_the_dense_gaussian_posterior():
     np.testing.assert_allclose(np.cov(vec.T), cov, atol=0.05 * np.abs(cov).max())
 
 
-def test_sigma_given_b_is_the_inverse_wishart_of_the_residuals():
+def test_sigma_given_b_is_the_conjugate_inverse_wishart():
     rng = np.random.default_rng(1)
     resid = rng.standard_normal((50, 2)) * [1.0, 0.4]
-    prior = IndependentPrior(b=np.zeros((1, 2)), variance=np.ones((1, 2)), psi=np.eye(2), dof=4)
-    draws = np.stack([draw_sigma(resid, prior, rng) for _ in range(20000)])
-    # IW(Psi + E'E, d + T) has mean (Psi + E'E) / (d + T - K - 1)
-    expected = (np.eye(2) + resid.T @ resid) / (4 + 50 - 2 - 1)
+    prior = niw.NIWPrior(b=np.zeros((3, 2)), omega=np.array([4.0, 0.5, 0.5]), psi=np.eye(2), dof=4)
+    b = rng.standard_normal((3, 2))
+    draws = np.stack([draw_sigma(resid, b, prior, rng) for _ in range(20000)])
+    # IW(Psi + E'E + B' Omega^-1 B, d + T + M) has mean S / (d + T + M - K - 1)
+    scale = np.eye(2) + resid.T @ resid + b.T @ (b / prior.omega[:, None])
+    expected = scale / (4 + 50 + 3 - 2 - 1)
     np.testing.assert_allclose(draws.mean(0), expected, rtol=0.02, atol=1e-3)
 
 
-def test_equation_factors_scale_only_that_equations_slopes():
+def test_only_the_listed_equations_slopes_get_the_extra_factor():
     prior = _conjugate()
-    ones = IndependentPrior.from_conjugate(prior, LAYOUT, np.array([1.0, 1.0]))
-    sigma_mean = np.diag(prior.psi) / (prior.dof - 2 - 1)  # E[Sigma_jj]
-    np.testing.assert_allclose(ones.variance, prior.omega[:, None] * sigma_mean[None, :])
-    tight = IndependentPrior.from_conjugate(prior, LAYOUT, np.array([1.0, 0.1]))
-    np.testing.assert_allclose(tight.variance[:, 0], ones.variance[:, 0])
-    np.testing.assert_allclose(tight.variance[0, 1], ones.variance[0, 1])  # the constant
-    np.testing.assert_allclose(tight.variance[1:, 1], 0.01 * ones.variance[1:, 1])
+    shrink = EquationShrinkage.build(prior, LAYOUT, np.array([np.inf, 0.1]))
+    assert np.all(shrink.precision[:, 0] == 0.0)  # equation 0: its conjugate prior alone
+    assert shrink.precision[0, 1] == 0.0  # the constant
+    psi = np.diag(prior.psi)
+    # Minnesota variance at Sigma_jj = psi_j, times 0.1^2
+    np.testing.assert_allclose(shrink.precision[1:, 1], 1.0 / (prior.omega[1:] * psi[1] * 0.01))
 
 
-def test_the_gibbs_chain_draws_the_independent_prior_posterior():
+def test_the_gibbs_chain_draws_the_shrunk_posterior():
     y = _var_data()
     conj = _conjugate()
-    indep = IndependentPrior.from_conjugate(conj, LAYOUT, np.array([1.0, 0.4]))
+    shrink = EquationShrinkage.build(conj, LAYOUT, np.array([np.inf, 0.4]))
     cells, start = LatentCells.build(y, {0: -1e6}, 1)  # no cell at the bound
     assert cells.size == 0
     run = gibbs(
@@ -110,21 +116,16 @@ def test_the_gibbs_chain_draws_the_independent_prior_posterior():
         tune=200,
         chains=1,
         seed=5,
-        independent=indep,
+        shrinkage=shrink,
     )
     b = run.b.reshape(-1, 3, 2)
 
     # reference: importance sampling, proposal = the closed-form conjugate posterior, weight =
-    # independent prior density of B / conjugate prior density of B given Sigma
+    # the extra factor's density
     yy, xx = lagged_regressors(y, None, 1, True)
-    pb, ps, _ = niw.posterior(yy, xx, conj).sample(60000, np.random.default_rng(9))
-    vec = np.swapaxes(pb - conj.b, 1, 2).reshape(60000, -1)  # deviations, column-major vec
-    log_w = stats.norm.logpdf(vec, scale=np.sqrt(indep.variance.T.ravel())).sum(1)
-    cov = np.einsum("nij,kl->nikjl", ps, np.diag(conj.omega)).reshape(60000, 6, 6)  # Sigma ⊗ Omega
-    chol = np.linalg.cholesky(cov)
-    z = np.linalg.solve(chol, vec[..., None])[..., 0]
-    log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(1)
-    log_w -= -0.5 * (z**2).sum(1) - log_det - 3 * np.log(2 * np.pi)
+    pb, _, _ = niw.posterior(yy, xx, conj).sample(60000, np.random.default_rng(9))
+    dev = pb - conj.b
+    log_w = -0.5 * np.einsum("nij,ij->n", dev**2, shrink.precision)
     w = np.exp(log_w - log_w.max())
     w /= w.sum()
     assert 1.0 / np.sum(w**2) > 2000  # enough effective draws for the reference
@@ -133,7 +134,7 @@ def test_the_gibbs_chain_draws_the_independent_prior_posterior():
     tol = 0.12 * ref_sd
     np.testing.assert_array_less(np.abs(b.mean(0) - ref_mean), tol)
     np.testing.assert_array_less(np.abs(b.std(0) - ref_sd), 2 * tol)
-    # the test can tell the priors apart: the tight equation's slopes differ from the
+    # the test can tell the priors apart: the shrunk equation's slopes differ from the
     # conjugate posterior's by more than the tolerance
     conj_mean = pb.mean(0)
     assert np.any(np.abs(conj_mean[1:, 1] - ref_mean[1:, 1]) > 2 * tol[1:, 1])
@@ -198,36 +199,3 @@ def test_a_tight_equation_of_the_small_model_stays_near_its_prior(tmp_path, monk
     dev_tight = np.abs(tight[:, slopes, j].mean(0) - prior_mean[slopes]).max()
     dev_free = np.abs(free[:, slopes, j].mean(0) - prior_mean[slopes]).max()
     assert dev_tight < 0.1 * dev_free
-
-
-@pytest.mark.parametrize("independent", [False, True])
-def test_level_shift_terms_are_the_log_density_of_the_move(independent):
-    """``(slope, trace)`` against the densities written out: under ``Sigma -> exp(-c) Sigma``
-    the prior of ``Sigma`` (inverse-Wishart), the dummy rows (``N(0, Sigma)``), the conjugate
-    prior of ``B`` given ``Sigma`` (absent for the independent prior, whose ``B`` does not depend
-    on ``Sigma``) and the Jacobian on ``Sigma``'s free entries change the log density by
-    ``slope c - trace (exp(c) - 1) / 2``."""
-    from fiscalcliff.model.error_scales import level_shift_terms
-
-    rng = np.random.default_rng(2)
-    k, m = 2, 3
-    sigma = np.array([[0.8, 0.2], [0.2, 0.5]])
-    b, b0 = rng.standard_normal((m, k)), rng.standard_normal((m, k))
-    omega, psi, dof = np.array([5.0, 0.4, 0.2]), np.array([[0.6, 0.1], [0.1, 0.3]]), 6.0
-    dummy = rng.standard_normal((2, k))
-
-    def log_density(c):
-        s = np.exp(-c) * sigma
-        out = stats.invwishart.logpdf(s, df=dof, scale=psi) - c * k * (k + 1) / 2
-        out += stats.multivariate_normal.logpdf(dummy, cov=s).sum()
-        if not independent:
-            cov = np.kron(s, np.diag(omega))  # vec(B) | Sigma, column-major
-            out += stats.multivariate_normal.logpdf((b - b0).T.ravel(), cov=cov)
-        return out
-
-    slope, trace = level_shift_terms(
-        np.linalg.inv(sigma), b, b0, None if independent else omega, psi, dof, dummy
-    )
-    for c in (-0.7, 0.3, 1.1):
-        expected = log_density(c) - log_density(0.0)
-        assert slope * c - 0.5 * trace * (np.exp(c) - 1.0) == pytest.approx(expected, rel=1e-9)

@@ -121,7 +121,7 @@ def _tables(directory: str) -> dict:
     """
     ds = _load(directory)
     if "minnesota" not in ds["model"].values:
-        ds = xr.concat([ds, _load("default").sel(model=["minnesota"])], dim="model")
+        ds = xr.concat([ds, _load("default").sel(model=["minnesota"])], dim="model", data_vars="all")
     return {
         "skill": skill_table(ds),
         "versus": skill_table(ds, "minnesota"),

@@ -146,7 +146,17 @@ class CensoredResults(BVARResults):
         )
         return "\n".join(
             [
-                super().__str__().replace("(conjugate NIW)", "(censored, Gibbs)"),
+                super()
+                .__str__()
+                .replace("(conjugate NIW)", "(censored, Gibbs)")
+                .replace(
+                    "  log marginal likelihood:",
+                    # the closed form exists only for the conjugate reference the
+                    # hyperparameters come from, not for this model
+                    "  log marginal likelihood of the conjugate reference (censored cells at "
+                    "their observed values, Gaussian errors, no truncation or equation "
+                    "factors):",
+                ),
                 f"  censored: {bounds}",
                 f"  latent cells: {self.settings.get('latent_cells', 0)}",
                 f"  B, Sigma and the last {self.layout.lags} months: "
